@@ -1,0 +1,71 @@
+//! Roster's HTTP edge: the SCIM 2.0 API per connection, health and readiness, the OpenAPI
+//! document and its docs page, and the admin UI. Handlers are thin: extract, call a service,
+//! render.
+
+mod admin;
+mod health;
+pub mod openapi;
+mod request_id;
+pub mod scim;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use roster_domain::Services;
+use roster_domain::health::HealthCheck;
+use std::net::TcpListener;
+use std::sync::Arc;
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// What every handler can read.
+#[derive(Clone)]
+pub struct ApiState {
+    pub svc: Services,
+    pub checks: Arc<Vec<Arc<dyn HealthCheck>>>,
+}
+
+/// Registers every documented route; shared by the server and by [`openapi::document`].
+fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+{
+    app.openapi(openapi::base())
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(scim::scope())
+}
+
+/// Starts the HTTP server on `listener` (bind it first, so tests can use port 0).
+pub fn start(
+    svc: Services,
+    checks: Vec<Arc<dyn HealthCheck>>,
+    listener: TcpListener,
+) -> anyhow::Result<Server> {
+    let state = ApiState {
+        svc,
+        checks: Arc::new(checks),
+    };
+    let admin_dir = state.svc.config.admin_dir.clone();
+    let server = HttpServer::new(move || {
+        let (app, api) = routes(
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .into_utoipa_app(),
+        )
+        .split_for_parts();
+        app.wrap(actix_web::middleware::from_fn(request_id::add_header))
+            .wrap(TracingLogger::default())
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+            .configure(|cfg| admin::configure(cfg, &admin_dir))
+    })
+    .listen(listener)?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,24 @@
+//! Echoes the request id that `tracing-actix-web` gives every request (and every log line of
+//! it) as an `x-request-id` response header, so a client can quote it.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
+use tracing_actix_web::RequestId;
+
+pub const HEADER: &str = "x-request-id";
+
+pub async fn add_header(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let mut res = next.call(req).await?;
+    if let Some(id) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        res.headers_mut()
+            .insert(HeaderName::from_static(HEADER), id);
+    }
+    Ok(res)
+}

@@ -1,0 +1,58 @@
+//! OpenAPI descriptions of SCIM bodies (documentation only; validation lives in `roster-scim`).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct ScimName {
+    given_name: Option<String>,
+    family_name: Option<String>,
+    formatted: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ScimMultiValued {
+    value: String,
+    r#type: Option<String>,
+    primary: Option<bool>,
+}
+
+/// A SCIM User (RFC 7643 §4.1). Extensions and unknown attributes are stored and returned.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct ScimUser {
+    #[schema(example = json!(["urn:ietf:params:scim:schemas:core:2.0:User"]))]
+    schemas: Vec<String>,
+    /// Assigned by Roster; read-only.
+    id: Option<String>,
+    /// Unique per connection, compared case-insensitively.
+    #[schema(example = "ada@example.com")]
+    user_name: String,
+    external_id: Option<String>,
+    display_name: Option<String>,
+    name: Option<ScimName>,
+    emails: Option<Vec<ScimMultiValued>>,
+    /// Booleans, or the strings "True"/"False" some IdPs send.
+    active: Option<bool>,
+    /// Write-only: never returned, never stored in the resource.
+    password: Option<String>,
+}
+
+/// A SCIM error (RFC 7644 §3.12).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct ScimErrorBody {
+    #[schema(example = json!(["urn:ietf:params:scim:api:messages:2.0:Error"]))]
+    schemas: Vec<String>,
+    /// The HTTP status, as a string.
+    #[schema(example = "409")]
+    status: String,
+    #[schema(example = "uniqueness")]
+    scim_type: Option<String>,
+    detail: String,
+}

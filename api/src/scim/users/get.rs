@@ -1,0 +1,35 @@
+use crate::ApiState;
+use crate::scim::schema::{ScimErrorBody, ScimUser};
+use crate::scim::{ScimApiError, ScimAuth, resource_response};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use roster_domain::DomainError;
+use roster_domain::ids::UserId;
+use roster_domain::services::scim_user_resource;
+
+/// Get a User by id.
+#[utoipa::path(
+    tag = "SCIM Users",
+    params(
+        ("connection_id" = uuid::Uuid, Path, description = "The connection"),
+        ("id" = String, Path, description = "The user's id"),
+    ),
+    responses(
+        (status = 200, body = ScimUser, content_type = "application/scim+json"),
+        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
+        (status = 404, description = "No such user in this connection", body = ScimErrorBody, content_type = "application/scim+json"),
+    ),
+    security(("scim_token" = [])),
+)]
+#[get("/Users/{id}")]
+pub async fn get_user(
+    ScimAuth(ctx): ScimAuth,
+    state: web::Data<ApiState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ScimApiError> {
+    let (_, id) = path.into_inner();
+    let id: UserId = id.parse().map_err(|_| DomainError::NotFound("user"))?;
+    let user = state.svc.get_user(&ctx, id).await?;
+    let resource = scim_user_resource(&user, &state.svc.scim_base_url(ctx.connection_id));
+    Ok(resource_response(StatusCode::OK, resource))
+}

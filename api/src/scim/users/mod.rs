@@ -1,0 +1,4 @@
+//! `/Users` of a connection, one file per operation.
+
+pub mod create;
+pub mod get;

@@ -1,0 +1,200 @@
+//! Operator commands. They call the same services as the HTTP API (never raw SQL), against the
+//! configured database, applying migrations first so they work on a fresh install.
+
+use crate::output::print;
+use clap::Subcommand;
+use roster_domain::ids::{ConnectionId, TenantId};
+use roster_domain::services::{ApiKeyScope, NewAccount, NewEndpoint};
+use roster_domain::{Config, Services};
+use serde_json::json;
+
+async fn services(config: Config) -> anyhow::Result<Services> {
+    Services::start(config, true).await
+}
+
+#[derive(Subcommand)]
+pub enum TenantCmd {
+    /// Create a tenant (one customer organisation of your app).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Your app's own id for this organisation, echoed in every event.
+        #[arg(long)]
+        external_id: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ConnectionCmd {
+    /// Create a directory connection for a tenant.
+    Create {
+        #[arg(long)]
+        tenant: TenantId,
+        /// okta, entra, onelogin, jumpcloud, google or generic.
+        #[arg(long, default_value = "generic")]
+        provider: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCmd {
+    /// Issue a SCIM bearer token for a connection (printed once).
+    Issue {
+        #[arg(long)]
+        connection: ConnectionId,
+        /// Expire the token after this many days (default: never).
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum EndpointCmd {
+    /// Subscribe a webhook endpoint (prints its whsec_ signing secret).
+    Create {
+        #[arg(long)]
+        url: String,
+        /// Event type or pattern; repeat for several (default: every event).
+        #[arg(long = "event-type", default_values_t = vec!["*".to_string()])]
+        event_types: Vec<String>,
+        /// Only this tenant's events.
+        #[arg(long)]
+        tenant: Option<TenantId>,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AccountCmd {
+    /// Create an operator (or tenant-admin) account. The password is read from the
+    /// ROSTER_ACCOUNT_PASSWORD environment variable, or from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// operator or tenant_admin.
+        #[arg(long, default_value = "operator")]
+        role: String,
+        /// Required for tenant_admin.
+        #[arg(long)]
+        tenant: Option<TenantId>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ApiKeyCmd {
+    /// Create an API key for your app's backend (printed once).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// full or read-only.
+        #[arg(long, default_value = "full")]
+        scope: String,
+        /// Restrict the key to one tenant.
+        #[arg(long)]
+        tenant: Option<TenantId>,
+    },
+}
+
+pub async fn tenant(cmd: TenantCmd, config: Config, json: bool) -> anyhow::Result<()> {
+    let TenantCmd::Create { name, external_id } = cmd;
+    let svc = services(config).await?;
+    let tenant = svc.create_tenant(&name, external_id.as_deref()).await?;
+    print(json, &tenant, None)
+}
+
+pub async fn connection(cmd: ConnectionCmd, config: Config, json: bool) -> anyhow::Result<()> {
+    let ConnectionCmd::Create {
+        tenant,
+        provider,
+        name,
+    } = cmd;
+    let svc = services(config).await?;
+    let conn = svc.create_connection(tenant, &name, &provider).await?;
+    print(json, &conn, None)
+}
+
+pub async fn token(cmd: TokenCmd, config: Config, json: bool) -> anyhow::Result<()> {
+    let TokenCmd::Issue {
+        connection,
+        expires_in_days,
+    } = cmd;
+    let svc = services(config).await?;
+    let valid_for = expires_in_days.map(|d| chrono::Duration::days(i64::from(d)));
+    let issued = svc.issue_scim_token(connection, valid_for).await?;
+    print(
+        json,
+        &issued,
+        Some("Copy the token now: it is not shown again (only its hash is stored)."),
+    )
+}
+
+pub async fn endpoint(cmd: EndpointCmd, config: Config, json: bool) -> anyhow::Result<()> {
+    let EndpointCmd::Create {
+        url,
+        event_types,
+        tenant,
+        description,
+    } = cmd;
+    let svc = services(config).await?;
+    let (endpoint, secret) = svc
+        .create_endpoint(NewEndpoint {
+            url,
+            description,
+            event_types,
+            tenant_id: tenant,
+        })
+        .await?;
+    let mut value = serde_json::to_value(&endpoint)?;
+    value["secret"] = json!(secret);
+    print(
+        json,
+        &value,
+        Some("Verify deliveries with this secret (any Standard Webhooks library)."),
+    )
+}
+
+pub async fn account(cmd: AccountCmd, config: Config, json: bool) -> anyhow::Result<()> {
+    let AccountCmd::Create {
+        email,
+        role,
+        tenant,
+    } = cmd;
+    let password = match std::env::var("ROSTER_ACCOUNT_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let svc = services(config).await?;
+    let account = svc
+        .create_account(NewAccount {
+            email,
+            password,
+            role,
+            tenant_id: tenant,
+        })
+        .await?;
+    print(json, &account, None)
+}
+
+pub async fn api_key(cmd: ApiKeyCmd, config: Config, json: bool) -> anyhow::Result<()> {
+    let ApiKeyCmd::Create {
+        name,
+        scope,
+        tenant,
+    } = cmd;
+    let scope = ApiKeyScope::parse(&scope)
+        .ok_or_else(|| anyhow::anyhow!("--scope must be `full` or `read-only`"))?;
+    let svc = services(config).await?;
+    let key = svc.create_api_key(&name, scope, tenant).await?;
+    print(
+        json,
+        &key,
+        Some("Copy the secret now: it is not shown again (only its hash is stored)."),
+    )
+}

@@ -1,0 +1,26 @@
+//! Command output: JSON for scripts (`--json`), aligned `key: value` lines for people.
+
+use serde::Serialize;
+
+pub fn print<T: Serialize>(json: bool, value: &T, note: Option<&str>) -> anyhow::Result<()> {
+    let value = serde_json::to_value(value)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(());
+    }
+    if let serde_json::Value::Object(map) = &value {
+        let width = map.keys().map(String::len).max().unwrap_or(0);
+        for (key, v) in map {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => "-".into(),
+                other => other.to_string(),
+            };
+            println!("{key:>width$}: {text}");
+        }
+    }
+    if let Some(note) = note {
+        println!("\n{note}");
+    }
+    Ok(())
+}

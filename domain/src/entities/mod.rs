@@ -1,0 +1,12 @@
+//! sea-orm entities, one per table of `roster-migrations`. Only services use them directly.
+
+pub mod account;
+pub mod api_key;
+pub mod connection;
+pub mod delivery;
+pub mod delivery_attempt;
+pub mod event;
+pub mod scim_token;
+pub mod scim_user;
+pub mod tenant;
+pub mod webhook_endpoint;

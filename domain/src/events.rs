@@ -1,0 +1,141 @@
+//! The event catalog, the envelope every consumer receives, and the outbox write.
+//!
+//! An event is inserted in the same transaction as the change it describes, with the next
+//! per-connection `sequence`: bumping `connections.event_seq` also serialises concurrent writers
+//! of one connection, so sequences follow commit order.
+
+use crate::entities::{connection, event};
+use crate::error::{DomainError, Result};
+use crate::ids::{ConnectionCtx, ConnectionId, EventId, TenantId};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Postgres channel the relay listens on; a NOTIFY is delivered when the transaction commits.
+pub const OUTBOX_CHANNEL: &str = "roster_outbox";
+
+/// The normalized, IdP-agnostic event types.
+pub const EVENT_TYPES: &[&str] = &[
+    "user.created",
+    "user.updated",
+    "user.deactivated",
+    "user.reactivated",
+    "user.deleted",
+    "group.created",
+    "group.updated",
+    "group.deleted",
+    "group.user_added",
+    "group.user_removed",
+    "connection.activated",
+    "connection.deactivated",
+    "connection.deleted",
+];
+
+/// What a webhook receiver or an Events API client gets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventEnvelope {
+    pub id: EventId,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub created_at: DateTime<Utc>,
+    pub tenant_id: TenantId,
+    pub tenant_external_id: Option<String>,
+    pub connection_id: Option<ConnectionId>,
+    /// Grows by one per event of a connection: consumers drop anything not newer than the last
+    /// sequence they applied.
+    pub sequence: i64,
+    pub data: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_attributes: Option<Value>,
+}
+
+/// Whether `pattern` (`user.created`, `user.*`, `*`) selects `event_type`.
+pub fn type_matches(pattern: &str, event_type: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => event_type.starts_with(prefix),
+        None => pattern == event_type,
+    }
+}
+
+/// A pattern is valid when it names a catalog type, ends a catalog prefix with `*`, or is `*`.
+pub fn is_valid_pattern(pattern: &str) -> bool {
+    EVENT_TYPES.iter().any(|t| type_matches(pattern, t))
+        && (pattern == "*" || !pattern.strip_suffix('*').is_some_and(|p| !p.ends_with('.')))
+}
+
+/// Appends an event to the outbox inside `txn`. The caller commits and then wakes the relay.
+pub async fn append<C: ConnectionTrait>(
+    txn: &C,
+    ctx: &ConnectionCtx,
+    event_type: &'static str,
+    data: Value,
+    previous_attributes: Option<Value>,
+) -> Result<EventEnvelope> {
+    debug_assert!(EVENT_TYPES.contains(&event_type));
+    let bumped = connection::Entity::update_many()
+        .col_expr(
+            connection::Column::EventSeq,
+            Expr::col(connection::Column::EventSeq).add(1),
+        )
+        .filter(connection::Column::Id.eq(ctx.connection_id.0))
+        .exec_with_returning(txn)
+        .await?;
+    let sequence = bumped
+        .first()
+        .map(|c| c.event_seq)
+        .ok_or(DomainError::NotFound("connection"))?;
+
+    let envelope = EventEnvelope {
+        id: EventId::new(),
+        event_type: event_type.to_string(),
+        created_at: Utc::now(),
+        tenant_id: ctx.tenant_id,
+        tenant_external_id: ctx.tenant_external_id.clone(),
+        connection_id: Some(ctx.connection_id),
+        sequence,
+        data,
+        previous_attributes,
+    };
+    event::ActiveModel {
+        id: Set(envelope.id.0),
+        tenant_id: Set(envelope.tenant_id.0),
+        connection_id: Set(Some(ctx.connection_id.0)),
+        sequence: Set(sequence),
+        event_type: Set(envelope.event_type.clone()),
+        payload: Set(serde_json::to_value(&envelope).map_err(anyhow::Error::from)?),
+        created_at: Set(envelope.created_at),
+        published_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("NOTIFY {OUTBOX_CHANNEL}"))
+            .await?;
+    }
+    Ok(envelope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert!(type_matches("user.*", "user.created"));
+        assert!(type_matches("*", "group.deleted"));
+        assert!(type_matches("user.created", "user.created"));
+        assert!(!type_matches("user.created", "user.updated"));
+        assert!(!type_matches("group.*", "user.created"));
+        for ok in ["*", "user.*", "group.user_added", "connection.*"] {
+            assert!(is_valid_pattern(ok), "{ok}");
+        }
+        for bad in ["user", "users.*", "user.create", "us*", ""] {
+            assert!(!is_valid_pattern(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Services own every transaction: a change and the event describing it commit together.
+//! Handlers (HTTP, CLI, worker) call these and never touch SQL themselves.
+
+mod accounts;
+mod connections;
+mod deliveries;
+mod endpoints;
+mod scim_tokens;
+mod tenants;
+mod users;
+
+pub use accounts::{AccountView, ApiKeyScope, ApiKeyView, IssuedApiKey, NewAccount};
+pub use connections::{ConnectionView, PROVIDERS};
+pub use deliveries::{AttemptRecord, DeliveryStatus};
+pub use endpoints::{EndpointView, NewEndpoint, SigningSecret, endpoint_matches, signing_secrets};
+pub use scim_tokens::IssuedScimToken;
+pub use tenants::TenantView;
+pub use users::scim_user_resource;
+
+use crate::cache::{Cache, MemoryCache, RedisCache};
+use crate::config::Config;
+use crate::db;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// Everything a request handler or a worker task needs, cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub db: DatabaseConnection,
+    pub cache: Arc<dyn Cache>,
+    pub config: Arc<Config>,
+    /// Woken after a commit that wrote events, so an in-process relay publishes at once.
+    pub outbox: Arc<Notify>,
+}
+
+impl Services {
+    /// Connects to the configured database and cache. With `migrate`, applies migrations first.
+    pub async fn start(config: Config, migrate: bool) -> anyhow::Result<Self> {
+        let db = db::connect(&config).await?;
+        if migrate {
+            db::migrate(&db).await?;
+        }
+        let cache: Arc<dyn Cache> = match &config.redis_url {
+            Some(url) => Arc::new(
+                RedisCache::connect(url, &config.cache_prefix)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot connect to Redis: {e}"))?,
+            ),
+            None => Arc::new(MemoryCache::new()),
+        };
+        Ok(Self {
+            db,
+            cache,
+            config: Arc::new(config),
+            outbox: Arc::new(Notify::new()),
+        })
+    }
+
+    /// Called after a transaction that appended events has committed.
+    pub(crate) fn events_committed(&self) {
+        self.outbox.notify_one();
+    }
+}

@@ -1,0 +1,14 @@
+//! SCIM 2.0 protocol core (RFC 7643 / RFC 7644): resource types, validation, error bodies and
+//! list responses. Pure: no I/O, no web framework, no database.
+
+pub mod error;
+pub mod list;
+pub mod schemas;
+pub mod user;
+
+pub use error::{ScimError, ScimType};
+pub use list::ListResponse;
+pub use user::{UserInput, parse_user};
+
+/// Media type of every SCIM response body.
+pub const CONTENT_TYPE: &str = "application/scim+json";

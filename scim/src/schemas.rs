@@ -1,0 +1,7 @@
+//! Schema and message URNs (RFC 7643 §8.7, RFC 7644 §3).
+
+pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+pub const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+pub const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";

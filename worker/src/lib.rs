@@ -1,0 +1,62 @@
+//! The worker: the outbox relay (database → event bus) and webhook delivery (event bus →
+//! signed HTTP POSTs, every attempt recorded). The api never talks to the bus; only the relay
+//! publishes to it.
+
+pub mod bus;
+pub mod delivery;
+pub mod relay;
+pub mod sender;
+
+use bus::EventBus;
+use roster_domain::Services;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub use bus::connect as connect_bus;
+
+/// Runs the relay and the delivery consumer until `shutdown` is cancelled. Both reconnect on
+/// their own after a database or broker outage.
+pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationToken) {
+    let relay = tokio::spawn(relay::run(svc.clone(), bus.clone(), shutdown.clone()));
+    let consumer = tokio::spawn(run_consumer(svc, bus, shutdown));
+    let _ = tokio::join!(relay, consumer);
+}
+
+async fn run_consumer(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationToken) {
+    let handler = Arc::new(delivery::Deliverer::new(svc));
+    let mut backoff = Backoff::default();
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            result = bus.consume(handler.clone(), shutdown.clone()) => match result {
+                Ok(()) => return,
+                Err(err) => {
+                    tracing::warn!(error = %err, "event consumer stopped; reconnecting");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        _ = tokio::time::sleep(backoff.next()) => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Exponential backoff from 100 ms to 5 s.
+#[derive(Default)]
+pub(crate) struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    pub(crate) fn next(&mut self) -> Duration {
+        let ms = 100u64.saturating_mul(1 << self.failures.min(6)).min(5_000);
+        self.failures += 1;
+        Duration::from_millis(ms)
+    }
+
+    pub(crate) fn reset(&mut self) {
+        self.failures = 0;
+    }
+}

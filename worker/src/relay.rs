@@ -1,0 +1,93 @@
+//! The outbox relay: publishes committed events to the bus in order, then marks them
+//! published. Woken by a commit (in-process signal, or Postgres NOTIFY from other processes),
+//! with a polling fallback. Several relays may run: on Postgres each batch is claimed with
+//! `FOR UPDATE SKIP LOCKED`, so an event is published by one of them.
+
+use crate::Backoff;
+use crate::bus::{BusMessage, EventBus};
+use chrono::Utc;
+use roster_domain::Services;
+use roster_domain::entities::event;
+use roster_domain::events::{EventEnvelope, OUTBOX_CHANNEL};
+use sea_orm::sea_query::{LockBehavior, LockType};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationToken) {
+    let poll = Duration::from_millis(svc.config.relay.poll_interval_ms);
+    let mut listener = None;
+    let mut backoff = Backoff::default();
+    loop {
+        if listener.is_none() && svc.db.get_database_backend() == DbBackend::Postgres {
+            listener = listen(&svc).await;
+        }
+        match publish_batch(&svc, bus.as_ref()).await {
+            Ok(n) if n as u64 >= svc.config.relay.batch_size => continue,
+            Ok(_) => backoff.reset(),
+            Err(err) => {
+                tracing::warn!(error = %err, "relay could not publish; retrying");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(backoff.next()) => {}
+                }
+                continue;
+            }
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = svc.outbox.notified() => {}
+            _ = tokio::time::sleep(poll) => {}
+            woke = notified(&mut listener) => if !woke { listener = None },
+        }
+    }
+}
+
+async fn listen(svc: &Services) -> Option<sqlx::postgres::PgListener> {
+    let pool = svc.db.get_postgres_connection_pool();
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await.ok()?;
+    listener.listen(OUTBOX_CHANNEL).await.ok()?;
+    Some(listener)
+}
+
+/// Resolves when a NOTIFY arrives (true) or the listener broke (false); never without one.
+async fn notified(listener: &mut Option<sqlx::postgres::PgListener>) -> bool {
+    match listener {
+        Some(l) => l.recv().await.is_ok(),
+        None => std::future::pending().await,
+    }
+}
+
+/// Publishes up to one batch; returns how many events it published.
+pub async fn publish_batch(svc: &Services, bus: &dyn EventBus) -> anyhow::Result<usize> {
+    let txn = svc.db.begin().await?;
+    let mut query = event::Entity::find()
+        .filter(event::Column::PublishedAt.is_null())
+        .order_by_asc(event::Column::Id)
+        .limit(svc.config.relay.batch_size);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let rows = query.all(&txn).await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut messages = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let event: EventEnvelope = serde_json::from_value(row.payload.clone())?;
+        messages.push(BusMessage::EventV1 { event });
+    }
+    bus.publish(&messages).await?;
+    event::Entity::update_many()
+        .col_expr(event::Column::PublishedAt, Utc::now().into())
+        .filter(event::Column::Id.is_in(rows.iter().map(|r| r.id)))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    tracing::debug!(count = rows.len(), "relay published events");
+    Ok(rows.len())
+}

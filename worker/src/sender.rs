@@ -1,0 +1,107 @@
+//! One signed HTTP attempt: Standard Webhooks headers, no redirects, bounded time and a capped
+//! response excerpt.
+
+use chrono::Utc;
+use roster_domain::config::WebhookConfig;
+use roster_domain::entities::webhook_endpoint;
+use roster_domain::services::{AttemptRecord, DeliveryStatus, signing_secrets};
+use roster_domain::signing;
+use std::time::{Duration, Instant};
+
+pub const USER_AGENT: &str = concat!("Roster-Webhooks/", env!("CARGO_PKG_VERSION"));
+
+/// The HTTP client every attempt uses: redirects are not followed (a redirect is a failure the
+/// endpoint owner must fix, and following one would bypass URL checks).
+pub fn http_client(config: &WebhookConfig) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_millis(config.connect_timeout_ms))
+        .timeout(Duration::from_millis(config.timeout_ms))
+        .user_agent(USER_AGENT)
+        .pool_idle_timeout(Duration::from_secs(30))
+        .build()
+        .expect("the webhook HTTP client configuration is valid")
+}
+
+fn failed(class: &str, error: String, status: Option<u16>, started: Instant) -> AttemptRecord {
+    AttemptRecord {
+        status_code: status,
+        duration_ms: started.elapsed().as_millis() as u32,
+        error_class: Some(class.into()),
+        error: Some(error),
+        response_excerpt: None,
+        outcome: DeliveryStatus::Failed,
+    }
+}
+
+/// Sends `body` to the endpoint, signed with each of its valid secrets.
+pub async fn send(
+    client: &reqwest::Client,
+    config: &WebhookConfig,
+    endpoint: &webhook_endpoint::Model,
+    msg_id: &str,
+    body: &[u8],
+) -> AttemptRecord {
+    let started = Instant::now();
+    let now = Utc::now();
+    let secrets = signing_secrets(endpoint, now);
+    let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let timestamp = now.timestamp();
+    let signature = match signing::sign(&secret_refs, msg_id, timestamp, body) {
+        Ok(s) if !secrets.is_empty() => s,
+        Ok(_) => {
+            return failed(
+                "signing",
+                "endpoint has no valid secret".into(),
+                None,
+                started,
+            );
+        }
+        Err(e) => return failed("signing", e.to_string(), None, started),
+    };
+    let response = client
+        .post(&endpoint.url)
+        .header("content-type", "application/json")
+        .header("webhook-id", msg_id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(body.to_vec())
+        .send()
+        .await;
+    let mut response = match response {
+        Ok(r) => r,
+        Err(e) => {
+            let class = if e.is_timeout() {
+                "timeout"
+            } else if e.is_connect() {
+                "connect"
+            } else {
+                "request"
+            };
+            return failed(class, e.to_string(), None, started);
+        }
+    };
+    let status = response.status();
+    let mut excerpt = Vec::new();
+    while excerpt.len() < config.max_response_bytes {
+        match response.chunk().await {
+            Ok(Some(chunk)) => excerpt.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    excerpt.truncate(config.max_response_bytes);
+    let excerpt = String::from_utf8_lossy(&excerpt).into_owned();
+    let ok = status.is_success();
+    AttemptRecord {
+        status_code: Some(status.as_u16()),
+        duration_ms: started.elapsed().as_millis() as u32,
+        error_class: (!ok).then(|| "http_status".into()),
+        error: (!ok).then(|| format!("endpoint answered {status}")),
+        response_excerpt: (!excerpt.is_empty()).then_some(excerpt),
+        outcome: if ok {
+            DeliveryStatus::Succeeded
+        } else {
+            DeliveryStatus::Failed
+        },
+    }
+}

@@ -41,6 +41,23 @@ where
         .service(scim::scope())
 }
 
+/// Unknown routes: a SCIM error body under `/scim`, problem+json elsewhere.
+async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    if req.path().starts_with("/scim/") {
+        let detail = format!("no SCIM endpoint {} {}", req.method(), req.path());
+        return scim::ScimApiError(roster_scim::ScimError::not_found(detail)).error_response();
+    }
+    actix_web::HttpResponse::NotFound()
+        .content_type("application/problem+json")
+        .json(serde_json::json!({
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": format!("no route {} {}", req.method(), req.path()),
+        }))
+}
+
 /// Starts the HTTP server on `listener` (bind it first, so tests can use port 0).
 pub fn start(
     svc: Services,
@@ -63,6 +80,7 @@ pub fn start(
             .wrap(TracingLogger::default())
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
             .configure(|cfg| admin::configure(cfg, &admin_dir))
+            .default_service(web::to(not_found))
     })
     .listen(listener)?
     .shutdown_timeout(10)

@@ -174,10 +174,9 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(path));
         }
-        // ROSTER_CONFIG names the file and ROSTER_TEST_* drive the test suite: not settings.
         let env = Env::prefixed("ROSTER_")
             .split("__")
-            .filter(|key| key.as_str() != "config" && !key.as_str().starts_with("test_"));
+            .filter(|key| !is_command_variable(key.as_str()));
         let config: Config = figment.merge(env).extract().map_err(|err| {
             let message = match &err.kind {
                 figment::error::Kind::UnknownField(..) => {
@@ -280,6 +279,16 @@ impl Config {
     }
 }
 
+/// `ROSTER_*` variables read by commands rather than settings: the config file's path, the
+/// CLI's secret inputs, and the test suite's switches. Any other unknown `ROSTER_*` variable is
+/// reported (a typo would otherwise be silently ignored).
+const COMMAND_VARIABLES: &[&str] = &["config", "account_password", "webhook_secret"];
+
+fn is_command_variable(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    COMMAND_VARIABLES.contains(&key.as_str()) || key.starts_with("test_")
+}
+
 fn database_kind(url: &str) -> Result<DatabaseKind, ConfigError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(DatabaseKind::Postgres)
@@ -334,6 +343,8 @@ pub fn redact_url(raw: &str) -> String {
 }
 
 #[cfg(test)]
+// figment's `Jail` closures return figment's own (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use figment::Jail;
@@ -360,6 +371,9 @@ mod tests {
             jail.set_env("ROSTER_QUEUE_PREFIX", "env");
             jail.set_env("ROSTER_WEBHOOK__MAX_IN_FLIGHT", "7");
             jail.set_env("ROSTER_DATABASE_URL", "postgres://u:pw@localhost/db");
+            jail.set_env("ROSTER_WEBHOOK_SECRET", "whsec_x");
+            jail.set_env("ROSTER_TEST_BACKEND", "services");
+            jail.set_env("ROSTER_CONFIG", "ignored.toml");
             let c = Config::load(Some(Path::new("roster.toml"))).unwrap();
             assert_eq!(c.listen, "0.0.0.0:9000");
             assert_eq!(c.queue_prefix, "env");

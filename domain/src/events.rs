@@ -64,7 +64,7 @@ pub fn type_matches(pattern: &str, event_type: &str) -> bool {
 /// A pattern is valid when it names a catalog type, ends a catalog prefix with `*`, or is `*`.
 pub fn is_valid_pattern(pattern: &str) -> bool {
     EVENT_TYPES.iter().any(|t| type_matches(pattern, t))
-        && (pattern == "*" || !pattern.strip_suffix('*').is_some_and(|p| !p.ends_with('.')))
+        && (pattern == "*" || pattern.strip_suffix('*').is_none_or(|p| p.ends_with('.')))
 }
 
 /// Appends an event to the outbox inside `txn`. The caller commits and then wakes the relay.

@@ -7,6 +7,11 @@ mod rabbit;
 pub use memory::MemoryBus;
 pub use rabbit::RabbitBus;
 
+/// Exchange and queue names of a deployment (or test) prefix.
+pub mod rabbit_names {
+    pub use super::rabbit::{exchange_name, queue_name};
+}
+
 use async_trait::async_trait;
 use roster_domain::Config;
 use roster_domain::events::EventEnvelope;

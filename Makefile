@@ -1,0 +1,26 @@
+# The two commands of the README: `make run` and `make test`. The rest are conveniences.
+.PHONY: run test admin lint openapi services
+
+# Build the admin UI and run everything in one process on the embedded default
+# (SQLite in ./data, in-process event bus, in-memory cache) at http://127.0.0.1:8080.
+run: admin
+	cargo run --release --locked -p roster -- run
+
+# Every test, on the embedded default and on PostgreSQL + RabbitMQ + Redis.
+test:
+	bash scripts/test.sh
+
+admin:
+	cd web-admin && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run -s build
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cd web-admin && npm run -s lint && npm run -s typecheck
+
+# Regenerate the committed OpenAPI document after changing the API.
+openapi:
+	cargo run -q -p roster -- openapi > openapi.json
+
+services:
+	bash scripts/services.sh

@@ -1,0 +1,63 @@
+//! The relay between the outbox and the bus, seen from outside.
+
+mod support;
+
+use roster_domain::services::NewEndpoint;
+use serde_json::json;
+use std::time::Duration;
+use support::{Backend, Options, Receiver, TestApp, backend, wait_for};
+
+/// A worker in another process is not reached by the api's in-process signal. On Postgres the
+/// commit's NOTIFY must wake it long before its (here: one minute) poll; SQLite has no
+/// cross-process signal, so there the relay's polling (200 ms here) is what delivers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_separate_worker_is_woken_by_the_commit() {
+    let poll_ms = match backend() {
+        Backend::Services => 60_000,
+        Backend::Embedded => 200,
+    };
+    let app = TestApp::start_with(Options {
+        separate_worker_poll_ms: Some(poll_ms),
+    })
+    .await;
+    let receiver = Receiver::start();
+    let svc = &app.svc;
+    let tenant = svc.create_tenant("Initech", None).await.unwrap();
+    let conn = svc
+        .create_connection(tenant.id, "", "generic")
+        .await
+        .unwrap();
+    let token = svc.issue_scim_token(conn.id, None).await.unwrap();
+    svc.create_endpoint(NewEndpoint {
+        url: receiver.url.clone(),
+        description: String::new(),
+        event_types: vec!["user.created".into()],
+        tenant_id: Some(tenant.id),
+    })
+    .await
+    .unwrap();
+    // Let the worker's relay finish its first pass and go to sleep on its long poll.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let res = app
+        .http
+        .post(format!(
+            "{}/Users",
+            conn.scim_base_url
+                .replace("http://127.0.0.1:8080", &app.base_url)
+        ))
+        .bearer_auth(&token.token)
+        .json(&json!({"userName": "peter@initech.test"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let hook = wait_for("the webhook", Duration::from_secs(10), || async {
+        receiver.received().into_iter().next()
+    })
+    .await;
+    assert_eq!(hook.json()["data"]["user_name"], "peter@initech.test");
+
+    receiver.stop().await;
+    app.stop().await;
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test: the web-admin checks and tests, the committed OpenAPI document check, and the
+# Rust suite twice — on the embedded default (SQLite, in-process bus, memory cache) and on the
+# real PostgreSQL + RabbitMQ + Redis. Each test isolates its own data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "backing services"
+bash scripts/services.sh
+# Sweep databases left behind by test processes that were killed before cleaning up.
+psql -h 127.0.0.1 -U postgres -d postgres -Atqc \
+  "select 'DROP DATABASE IF EXISTS ' || datname || ' WITH (FORCE);' from pg_database where datname like 'roster\_t%'" \
+  | psql -h 127.0.0.1 -U postgres -d postgres -q >/dev/null
+
+step "web-admin: install, lint, type check, unit tests, build"
+(cd web-admin && { [ -d node_modules ] && npm ls >/dev/null 2>&1 || npm ci --no-audit --no-fund; } \
+  && npm run -s lint && npm run -s typecheck && npm test -- --reporter=dot && npm run -s build)
+
+step "Rust build"
+cargo build --workspace --all-targets --locked
+
+step "OpenAPI document is up to date"
+if ! ./target/debug/roster openapi | diff -u openapi.json - >/dev/null; then
+  echo "openapi.json differs from the code: run 'make openapi' and commit it" >&2
+  ./target/debug/roster openapi | diff -u openapi.json - | head -40 >&2
+  exit 1
+fi
+
+step "Rust tests on the embedded default"
+ROSTER_TEST_BACKEND=embedded cargo nextest run --workspace --locked --no-fail-fast
+
+step "Rust tests on PostgreSQL + RabbitMQ + Redis"
+ROSTER_TEST_BACKEND=services cargo nextest run --workspace --locked --no-fail-fast
+
+step "Browser smoke: the admin UI served by 'roster run' in headless Chromium"
+command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+smoke_dir=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+ROSTER_DATA_DIR="$smoke_dir" ROSTER_LISTEN="127.0.0.1:$port" ./target/debug/roster run >"$smoke_dir/roster.log" 2>&1 &
+roster_pid=$!
+trap 'kill $roster_pid 2>/dev/null || true; rm -rf "$smoke_dir"' EXIT
+for _ in $(seq 100); do
+  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+(cd web-admin && node e2e/smoke.mjs "http://127.0.0.1:$port") || { cat "$smoke_dir/roster.log" >&2; exit 1; }

@@ -63,16 +63,36 @@ async fn notified(listener: &mut Option<sqlx::postgres::PgListener>) -> bool {
 }
 
 /// Publishes up to one batch; returns how many events it published.
+///
+/// Postgres: the batch is claimed inside a transaction with `FOR UPDATE SKIP LOCKED`, so
+/// concurrent relays never publish the same rows. SQLite (one process, one relay): plain
+/// statements, because a read-then-write transaction there fails with `SQLITE_BUSY_SNAPSHOT`
+/// whenever the api commits in between.
 pub async fn publish_batch(svc: &Services, bus: &dyn EventBus) -> anyhow::Result<usize> {
-    let txn = svc.db.begin().await?;
+    if svc.db.get_database_backend() == DbBackend::Postgres {
+        let txn = svc.db.begin().await?;
+        let n = publish_from(&txn, svc, bus, true).await?;
+        txn.commit().await?;
+        Ok(n)
+    } else {
+        publish_from(&svc.db, svc, bus, false).await
+    }
+}
+
+async fn publish_from<C: ConnectionTrait>(
+    conn: &C,
+    svc: &Services,
+    bus: &dyn EventBus,
+    lock: bool,
+) -> anyhow::Result<usize> {
     let mut query = event::Entity::find()
         .filter(event::Column::PublishedAt.is_null())
         .order_by_asc(event::Column::Id)
         .limit(svc.config.relay.batch_size);
-    if txn.get_database_backend() == DbBackend::Postgres {
+    if lock {
         query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
-    let rows = query.all(&txn).await?;
+    let rows = query.all(conn).await?;
     if rows.is_empty() {
         return Ok(0);
     }
@@ -85,9 +105,8 @@ pub async fn publish_batch(svc: &Services, bus: &dyn EventBus) -> anyhow::Result
     event::Entity::update_many()
         .col_expr(event::Column::PublishedAt, Utc::now().into())
         .filter(event::Column::Id.is_in(rows.iter().map(|r| r.id)))
-        .exec(&txn)
+        .exec(conn)
         .await?;
-    txn.commit().await?;
     tracing::debug!(count = rows.len(), "relay published events");
     Ok(rows.len())
 }

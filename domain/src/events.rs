@@ -139,3 +139,44 @@ mod tests {
         }
     }
 }
+
+/// `previous_attributes` of an update: for every normalized attribute whose value changed, its
+/// old value (`null` when it was absent). For `raw`, only the changed top-level SCIM attributes.
+/// `None` when nothing changed (a no-op write emits no event).
+pub fn previous_attributes(old: &Value, new: &Value) -> Option<Value> {
+    let (Value::Object(old), Value::Object(new)) = (old, new) else {
+        return (old != new).then(|| old.clone());
+    };
+    let mut changed = serde_json::Map::new();
+    let keys: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    for key in keys {
+        let (before, after) = (old.get(key), new.get(key));
+        if before == after {
+            continue;
+        }
+        let previous = match (key.as_str(), before, after) {
+            ("raw", Some(b), Some(a)) => previous_attributes(b, a).unwrap_or(Value::Null),
+            _ => before.cloned().unwrap_or(Value::Null),
+        };
+        changed.insert(key.clone(), previous);
+    }
+    (!changed.is_empty()).then_some(Value::Object(changed))
+}
+
+#[cfg(test)]
+mod previous_tests {
+    use super::previous_attributes;
+    use serde_json::json;
+
+    #[test]
+    fn only_changed_attributes_with_their_old_values() {
+        let old = json!({"a": 1, "b": "x", "raw": {"title": "Eng", "id": "1", "meta": 1}});
+        let new =
+            json!({"a": 1, "b": "y", "c": true, "raw": {"title": "CTO", "id": "1", "meta": 2}});
+        assert_eq!(
+            previous_attributes(&old, &new),
+            Some(json!({"b": "x", "c": null, "raw": {"title": "Eng", "meta": 1}}))
+        );
+        assert_eq!(previous_attributes(&old, &old), None);
+    }
+}

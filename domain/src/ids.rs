@@ -61,6 +61,8 @@ typed_id!(
     ScimTokenId,
     /// A SCIM User.
     UserId,
+    /// A SCIM Group.
+    GroupId,
     /// An event (also the `webhook-id` of its deliveries).
     EventId,
     /// A webhook endpoint.

@@ -3,6 +3,7 @@
 mod auth;
 mod body;
 mod error;
+mod groups;
 mod schema;
 mod users;
 
@@ -27,6 +28,10 @@ pub(crate) fn scope() -> Scope<
     utoipa_scope("/scim/v2/{connection_id}")
         .service(users::create::create_user)
         .service(users::get::get_user)
+        .service(groups::create::create_group)
+        .service(groups::get::get_group)
+        .service(groups::replace::replace_group)
+        .service(groups::delete::delete_group)
 }
 
 /// A SCIM JSON response with the resource's version as a weak ETag.

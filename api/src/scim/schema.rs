@@ -56,3 +56,30 @@ pub struct ScimErrorBody {
     scim_type: Option<String>,
     detail: String,
 }
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct ScimMember {
+    /// The member's id (a User or a Group of the same connection).
+    value: String,
+    #[serde(rename = "$ref")]
+    r#ref: Option<String>,
+    /// `User` or `Group`.
+    r#type: Option<String>,
+}
+
+/// A SCIM Group (RFC 7643 §4.2).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct ScimGroup {
+    #[schema(example = json!(["urn:ietf:params:scim:schemas:core:2.0:Group"]))]
+    schemas: Vec<String>,
+    /// Assigned by Roster; read-only.
+    id: Option<String>,
+    #[schema(example = "Engineering")]
+    display_name: String,
+    external_id: Option<String>,
+    members: Option<Vec<ScimMember>>,
+}

@@ -5,6 +5,7 @@ mod accounts;
 mod connections;
 mod deliveries;
 mod endpoints;
+mod groups;
 mod scim_tokens;
 mod tenants;
 mod users;
@@ -13,6 +14,7 @@ pub use accounts::{AccountView, ApiKeyScope, ApiKeyView, IssuedApiKey, NewAccoun
 pub use connections::{ConnectionView, PROVIDERS};
 pub use deliveries::{AttemptRecord, DeliveryStatus};
 pub use endpoints::{EndpointView, NewEndpoint, SigningSecret, endpoint_matches, signing_secrets};
+pub use groups::{GroupRecord, scim_group_resource};
 pub use scim_tokens::IssuedScimToken;
 pub use tenants::TenantView;
 pub use users::scim_user_resource;

@@ -32,7 +32,7 @@ pub fn scim_user_resource(model: &scim_user::Model, scim_base_url: &str) -> Valu
 }
 
 /// The normalized user carried by `user.*` events: the same shape whatever the IdP.
-fn user_event_data(model: &scim_user::Model, raw: Value) -> Value {
+pub(crate) fn user_event_data(model: &scim_user::Model, raw: Value) -> Value {
     let emails: Vec<Value> = model
         .resource
         .get("emails")

@@ -1,0 +1,30 @@
+use super::group_id;
+use crate::ApiState;
+use crate::scim::schema::ScimErrorBody;
+use crate::scim::{ScimApiError, ScimAuth};
+use actix_web::{HttpResponse, delete, web};
+
+/// Delete a Group. Emits `group.deleted`.
+#[utoipa::path(
+    tag = "SCIM Groups",
+    params(
+        ("connection_id" = uuid::Uuid, Path, description = "The connection"),
+        ("id" = String, Path, description = "The group's id"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
+        (status = 404, description = "No such group in this connection", body = ScimErrorBody, content_type = "application/scim+json"),
+    ),
+    security(("scim_token" = [])),
+)]
+#[delete("/Groups/{id}")]
+pub async fn delete_group(
+    ScimAuth(ctx): ScimAuth,
+    state: web::Data<ApiState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ScimApiError> {
+    let id = group_id(&path.1)?;
+    state.svc.delete_group(&ctx, id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,33 @@
+use super::group_id;
+use crate::ApiState;
+use crate::scim::schema::{ScimErrorBody, ScimGroup};
+use crate::scim::{ScimApiError, ScimAuth, resource_response};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use roster_domain::services::scim_group_resource;
+
+/// Get a Group by id, with its members.
+#[utoipa::path(
+    tag = "SCIM Groups",
+    params(
+        ("connection_id" = uuid::Uuid, Path, description = "The connection"),
+        ("id" = String, Path, description = "The group's id"),
+    ),
+    responses(
+        (status = 200, body = ScimGroup, content_type = "application/scim+json"),
+        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
+        (status = 404, description = "No such group in this connection", body = ScimErrorBody, content_type = "application/scim+json"),
+    ),
+    security(("scim_token" = [])),
+)]
+#[get("/Groups/{id}")]
+pub async fn get_group(
+    ScimAuth(ctx): ScimAuth,
+    state: web::Data<ApiState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ScimApiError> {
+    let id = group_id(&path.1)?;
+    let record = state.svc.get_group(&ctx, id, true).await?;
+    let resource = scim_group_resource(&record, &state.svc.scim_base_url(ctx.connection_id));
+    Ok(resource_response(StatusCode::OK, resource))
+}

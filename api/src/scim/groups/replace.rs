@@ -1,0 +1,41 @@
+use super::group_id;
+use crate::ApiState;
+use crate::scim::schema::{ScimErrorBody, ScimGroup};
+use crate::scim::{ScimApiError, ScimAuth, body, resource_response};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, put, web};
+use roster_domain::services::scim_group_resource;
+
+/// Replace a Group (attributes and the whole member list). Members are diffed: only changed
+/// members are written and announced.
+#[utoipa::path(
+    tag = "SCIM Groups",
+    params(
+        ("connection_id" = uuid::Uuid, Path, description = "The connection"),
+        ("id" = String, Path, description = "The group's id"),
+    ),
+    request_body(content = ScimGroup, content_type = "application/scim+json"),
+    responses(
+        (status = 200, body = ScimGroup, content_type = "application/scim+json"),
+        (status = 400, description = "Invalid resource", body = ScimErrorBody, content_type = "application/scim+json"),
+        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
+        (status = 404, description = "No such group in this connection", body = ScimErrorBody, content_type = "application/scim+json"),
+    ),
+    security(("scim_token" = [])),
+)]
+#[put("/Groups/{id}")]
+pub async fn replace_group(
+    ScimAuth(ctx): ScimAuth,
+    state: web::Data<ApiState>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ScimApiError> {
+    let id = group_id(&path.1)?;
+    let svc = &state.svc;
+    let json = body::read_json(&req, payload, svc.config.scim.max_body_bytes).await?;
+    let input = roster_scim::parse_group(&json)?;
+    let record = svc.replace_group(&ctx, id, input).await?;
+    let resource = scim_group_resource(&record, &svc.scim_base_url(ctx.connection_id));
+    Ok(resource_response(StatusCode::OK, resource))
+}

@@ -2,70 +2,9 @@
 
 mod support;
 
-use roster_domain::entities::event;
-use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::{Value, json};
 use support::TestApp;
-
-struct Scim<'a> {
-    app: &'a TestApp,
-    base: String,
-    token: String,
-}
-
-impl Scim<'_> {
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self
-            .app
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
-        if let Some(body) = body {
-            req = req
-                .header("content-type", "application/scim+json")
-                .body(body.to_string());
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-}
-
-async fn scim<'a>(app: &'a TestApp, tenant_name: &str) -> Scim<'a> {
-    let tenant = app.svc.create_tenant(tenant_name, None).await.unwrap();
-    let conn = app
-        .svc
-        .create_connection(tenant.id, "", "okta")
-        .await
-        .unwrap();
-    let token = app.svc.issue_scim_token(conn.id, None).await.unwrap();
-    Scim {
-        app,
-        base: format!("{}/scim/v2/{}", app.base_url, conn.id),
-        token: token.token,
-    }
-}
-
-/// (type, data, previous_attributes) of every event after the first `skip`, in sequence order.
-async fn events_after(app: &TestApp, skip: usize) -> Vec<(String, Value, Value)> {
-    event::Entity::find()
-        .order_by_asc(event::Column::Sequence)
-        .all(&app.svc.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .skip(skip)
-        .map(|e| {
-            let p = e.payload;
-            (
-                e.event_type,
-                p["data"].clone(),
-                p.get("previous_attributes").cloned().unwrap_or(Value::Null),
-            )
-        })
-        .collect()
-}
+use support::scim::{connect, events_after};
 
 fn member_ids(group: &Value) -> Vec<String> {
     let mut ids: Vec<String> = group["members"]
@@ -81,12 +20,12 @@ fn member_ids(group: &Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn group_lifecycle_with_membership_diffs_and_events() {
     let app = TestApp::start().await;
-    let s = scim(&app, "Acme").await;
+    let s = connect(&app, "Acme", "okta").await;
     let mut users = Vec::new();
     for name in ["u1", "u2", "u3"] {
         let (status, user) = s
             .send(
-                reqwest::Method::POST,
+                support::scim::Method::POST,
                 "/Users",
                 Some(json!({"userName": name})),
             )
@@ -98,7 +37,7 @@ async fn group_lifecycle_with_membership_diffs_and_events() {
 
     let (status, group) = s
         .send(
-            reqwest::Method::POST,
+            support::scim::Method::POST,
             "/Groups",
             Some(json!({
                 "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
@@ -129,16 +68,16 @@ async fn group_lifecycle_with_membership_diffs_and_events() {
     assert_eq!(group["meta"]["resourceType"], "Group");
 
     let created = events_after(&app, before).await;
-    let types: Vec<&str> = created.iter().map(|e| e.0.as_str()).collect();
+    let types: Vec<&str> = created.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         types,
         ["group.created", "group.user_added", "group.user_added"]
     );
-    assert_eq!(created[1].1["group"]["id"], gid.as_str());
-    assert!(users.contains(&created[1].1["user"]["id"].as_str().unwrap().to_string()));
+    assert_eq!(created[1].data["group"]["id"], gid.as_str());
+    assert!(users.contains(&created[1].data["user"]["id"].as_str().unwrap().to_string()));
 
     let (status, fetched) = s
-        .send(reqwest::Method::GET, &format!("/Groups/{gid}"), None)
+        .send(support::scim::Method::GET, &format!("/Groups/{gid}"), None)
         .await;
     assert_eq!(status, 200);
     assert_eq!(member_ids(&fetched), expected);
@@ -147,7 +86,7 @@ async fn group_lifecycle_with_membership_diffs_and_events() {
     let before = events_after(&app, 0).await.len();
     let (status, replaced) = s
         .send(
-            reqwest::Method::PUT,
+            support::scim::Method::PUT,
             &format!("/Groups/{gid}"),
             Some(json!({"displayName": "Platform", "members": [{"value": users[1]}, {"value": users[2]}]})),
         )
@@ -159,27 +98,30 @@ async fn group_lifecycle_with_membership_diffs_and_events() {
     now.sort();
     assert_eq!(member_ids(&replaced), now);
     let changed = events_after(&app, before).await;
-    let mut types: Vec<&str> = changed.iter().map(|e| e.0.as_str()).collect();
+    let mut types: Vec<&str> = changed.iter().map(|e| e.kind.as_str()).collect();
     types.sort();
     assert_eq!(
         types,
         ["group.updated", "group.user_added", "group.user_removed"]
     );
-    let updated = changed.iter().find(|e| e.0 == "group.updated").unwrap();
-    assert_eq!(updated.2["display_name"], "Engineering");
-    let added = changed.iter().find(|e| e.0 == "group.user_added").unwrap();
-    assert_eq!(added.1["user"]["id"], users[2].as_str());
+    let updated = changed.iter().find(|e| e.kind == "group.updated").unwrap();
+    assert_eq!(updated.previous["display_name"], "Engineering");
+    let added = changed
+        .iter()
+        .find(|e| e.kind == "group.user_added")
+        .unwrap();
+    assert_eq!(added.data["user"]["id"], users[2].as_str());
     let removed = changed
         .iter()
-        .find(|e| e.0 == "group.user_removed")
+        .find(|e| e.kind == "group.user_removed")
         .unwrap();
-    assert_eq!(removed.1["user"]["id"], users[0].as_str());
+    assert_eq!(removed.data["user"]["id"], users[0].as_str());
 
     // The same PUT again changes nothing and emits nothing.
     let before = events_after(&app, 0).await.len();
     let (status, again) = s
         .send(
-            reqwest::Method::PUT,
+            support::scim::Method::PUT,
             &format!("/Groups/{gid}"),
             Some(json!({"displayName": "Platform", "members": [{"value": users[2]}, {"value": users[1]}]})),
         )
@@ -192,31 +134,41 @@ async fn group_lifecycle_with_membership_diffs_and_events() {
     );
 
     // Another tenant's token cannot see it.
-    let other = scim(&app, "Globex").await;
+    let other = connect(&app, "Globex", "entra").await;
     let (status, body) = other
-        .send(reqwest::Method::GET, &format!("/Groups/{gid}"), None)
+        .send(support::scim::Method::GET, &format!("/Groups/{gid}"), None)
         .await;
     assert_eq!(status, 404);
     assert_eq!(body["status"], "404");
     let (status, _) = other
-        .send(reqwest::Method::DELETE, &format!("/Groups/{gid}"), None)
+        .send(
+            support::scim::Method::DELETE,
+            &format!("/Groups/{gid}"),
+            None,
+        )
         .await;
     assert_eq!(status, 404);
 
     let (status, _) = s
-        .send(reqwest::Method::DELETE, &format!("/Groups/{gid}"), None)
+        .send(
+            support::scim::Method::DELETE,
+            &format!("/Groups/{gid}"),
+            None,
+        )
         .await;
     assert_eq!(status, 204);
     let (status, _) = s
-        .send(reqwest::Method::GET, &format!("/Groups/{gid}"), None)
+        .send(support::scim::Method::GET, &format!("/Groups/{gid}"), None)
         .await;
     assert_eq!(status, 404);
     let last = events_after(&app, 0).await.pop().unwrap();
-    assert_eq!(last.0, "group.deleted");
-    assert_eq!(last.1["display_name"], "Platform");
+    assert_eq!(last.kind, "group.deleted");
+    assert_eq!(last.data["display_name"], "Platform");
 
     for bad in [json!({}), json!({"displayName": "x", "members": "u1"})] {
-        let (status, body) = s.send(reqwest::Method::POST, "/Groups", Some(bad)).await;
+        let (status, body) = s
+            .send(support::scim::Method::POST, "/Groups", Some(bad))
+            .await;
         assert_eq!(status, 400);
         assert_eq!(body["scimType"], "invalidValue");
     }

@@ -12,6 +12,9 @@ pub enum DomainError {
     Invalid(String),
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// An `If-Match` version that is not the current one.
+    #[error("{0}")]
+    PreconditionFailed(String),
     /// A protocol-level rejection that already carries its SCIM status and type.
     #[error(transparent)]
     Scim(#[from] roster_scim::ScimError),

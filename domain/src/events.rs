@@ -53,6 +53,16 @@ pub struct EventEnvelope {
     pub previous_attributes: Option<Value>,
 }
 
+/// `raw` of event data: the SCIM resource as stored plus its `id` (no `meta`, which changes on
+/// every write, and no computed `groups` / `members`, which travel as membership events).
+pub(crate) fn raw_resource(resource: &Value, id: uuid::Uuid) -> Value {
+    let mut raw = resource.clone();
+    if let Value::Object(map) = &mut raw {
+        map.insert("id".into(), Value::from(id.to_string()));
+    }
+    raw
+}
+
 /// Whether `pattern` (`user.created`, `user.*`, `*`) selects `event_type`.
 pub fn type_matches(pattern: &str, event_type: &str) -> bool {
     match pattern.strip_suffix('*') {

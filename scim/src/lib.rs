@@ -5,6 +5,7 @@ pub mod attr;
 pub mod error;
 pub mod group;
 pub mod list;
+pub mod schema;
 pub mod schemas;
 pub mod user;
 

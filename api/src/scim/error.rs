@@ -30,6 +30,7 @@ impl From<DomainError> for ScimApiError {
             DomainError::Conflict(msg) => ScimError::conflict(msg),
             DomainError::Invalid(msg) => ScimError::bad_request(ScimType::InvalidValue, msg),
             DomainError::Unauthorized(msg) => ScimError::unauthorized(msg),
+            DomainError::PreconditionFailed(msg) => ScimError::new(412, None, msg),
             internal @ (DomainError::Db(_) | DomainError::Cache(_) | DomainError::Other(_)) => {
                 tracing::error!(error = %internal, "internal error in the SCIM API");
                 ScimError::new(

@@ -3,6 +3,7 @@
 mod auth;
 mod body;
 mod error;
+mod etag;
 mod groups;
 mod schema;
 mod users;
@@ -28,6 +29,8 @@ pub(crate) fn scope() -> Scope<
     utoipa_scope("/scim/v2/{connection_id}")
         .service(users::create::create_user)
         .service(users::get::get_user)
+        .service(users::replace::replace_user)
+        .service(users::delete::delete_user)
         .service(groups::create::create_group)
         .service(groups::get::get_group)
         .service(groups::replace::replace_group)

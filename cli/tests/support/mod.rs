@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod receiver;
+pub mod scim;
 
 use roster_domain::health::{CacheCheck, DatabaseCheck, HealthCheck};
 use roster_domain::{Config, Services};
@@ -156,6 +157,11 @@ impl TestApp {
     }
 
     pub async fn start_with(options: Options) -> TestApp {
+        // RUST_LOG=… shows the app's logs in a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
         let isolation = Isolation::new().await;
         let mut config = isolation.config.clone();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -6,9 +6,7 @@ use crate::ids::{DeliveryId, EndpointId, EventId};
 use crate::services::Services;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +80,7 @@ impl Services {
     /// Records an attempt and moves the delivery to the attempt's outcome, atomically.
     pub async fn record_attempt(&self, id: DeliveryId, attempt: AttemptRecord) -> Result<()> {
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         delivery_attempt::ActiveModel {
             id: Set(Uuid::now_v7()),
             delivery_id: Set(id.0),

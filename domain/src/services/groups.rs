@@ -6,12 +6,12 @@ use crate::error::{DomainError, Result};
 use crate::events;
 use crate::ids::{ConnectionCtx, GroupId};
 use crate::services::Services;
-use crate::services::users::{scim_user_resource, user_event_data};
+use crate::services::users::{check_version, member_event_data};
 use chrono::{SecondsFormat, Utc};
 use roster_scim::{GroupInput, MemberInput};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -72,7 +72,7 @@ pub(crate) fn group_event_data(g: &scim_group::Model) -> Value {
         "id": g.id,
         "display_name": g.display_name,
         "external_id": g.external_id,
-        "raw": g.resource,
+        "raw": events::raw_resource(&g.resource, g.id),
     })
 }
 
@@ -86,7 +86,7 @@ impl Services {
         input: GroupInput,
     ) -> Result<GroupRecord> {
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let group = scim_group::ActiveModel {
             id: Set(GroupId::new().0),
             connection_id: Set(ctx.connection_id.0),
@@ -137,13 +137,15 @@ impl Services {
         ctx: &ConnectionCtx,
         id: GroupId,
         input: GroupInput,
+        expected_version: Option<&[i64]>,
     ) -> Result<GroupRecord> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let old = scim_group::Entity::find_by_id(id.0)
             .filter(scim_group::Column::ConnectionId.eq(ctx.connection_id.0))
             .one(&txn)
             .await?
             .ok_or(DomainError::NotFound("group"))?;
+        check_version(expected_version, old.version)?;
         let mut group = old.clone();
         group.display_name_lower = input.display_name.to_lowercase();
         group.display_name = input.display_name;
@@ -200,13 +202,19 @@ impl Services {
     }
 
     /// Deletes a group (its membership rows cascade) and emits `group.deleted`.
-    pub async fn delete_group(&self, ctx: &ConnectionCtx, id: GroupId) -> Result<()> {
-        let txn = self.db.begin().await?;
+    pub async fn delete_group(
+        &self,
+        ctx: &ConnectionCtx,
+        id: GroupId,
+        expected_version: Option<&[i64]>,
+    ) -> Result<()> {
+        let txn = self.begin_write().await?;
         let group = scim_group::Entity::find_by_id(id.0)
             .filter(scim_group::Column::ConnectionId.eq(ctx.connection_id.0))
             .one(&txn)
             .await?
             .ok_or(DomainError::NotFound("group"))?;
+        check_version(expected_version, group.version)?;
         scim_group::Entity::delete_by_id(group.id)
             .exec(&txn)
             .await?;
@@ -285,11 +293,10 @@ impl Services {
             scim_group_member::Entity::insert_many(rows)
                 .exec(txn)
                 .await?;
-            let base = self.scim_base_url(ctx.connection_id);
             for user in &users {
                 let data = json!({
                     "group": group_event_data(group),
-                    "user": user_event_data(user, scim_user_resource(user, &base)),
+                    "user": member_event_data(user),
                 });
                 events::append(txn, ctx, "group.user_added", data, None).await?;
             }
@@ -307,7 +314,6 @@ impl Services {
         member_ids: &[Uuid],
     ) -> Result<usize> {
         let mut removed = 0;
-        let base = self.scim_base_url(ctx.connection_id);
         for chunk in member_ids.chunks(CHUNK) {
             let present: Vec<scim_group_member::Model> = scim_group_member::Entity::find()
                 .filter(scim_group_member::Column::GroupId.eq(group.id))
@@ -331,7 +337,7 @@ impl Services {
             for user in &users {
                 let data = json!({
                     "group": group_event_data(group),
-                    "user": user_event_data(user, scim_user_resource(user, &base)),
+                    "user": member_event_data(user),
                 });
                 events::append(txn, ctx, "group.user_removed", data, None).await?;
             }

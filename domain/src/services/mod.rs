@@ -17,12 +17,15 @@ pub use endpoints::{EndpointView, NewEndpoint, SigningSecret, endpoint_matches, 
 pub use groups::{GroupRecord, scim_group_resource};
 pub use scim_tokens::IssuedScimToken;
 pub use tenants::TenantView;
-pub use users::scim_user_resource;
+pub use users::{UserGroupRef, UserRecord, scim_user_resource};
 
 use crate::cache::{Cache, MemoryCache, RedisCache};
 use crate::config::Config;
 use crate::db;
-use sea_orm::DatabaseConnection;
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -57,6 +60,19 @@ impl Services {
             config: Arc::new(config),
             outbox: Arc::new(Notify::new()),
         })
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+    /// (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a deferred transaction that reads
+    /// and then writes fails with `SQLITE_BUSY_SNAPSHOT` whenever another connection committed
+    /// in between. Postgres ignores the mode.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
     }
 
     /// Called after a transaction that appended events has committed.

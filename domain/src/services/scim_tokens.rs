@@ -7,7 +7,7 @@ use crate::ids::{ConnectionCtx, ConnectionId, ScimTokenId, TenantId};
 use crate::secrets;
 use crate::services::Services;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::time::Duration;
@@ -157,7 +157,7 @@ impl Services {
             .exec(&self.db)
             .await?;
         let ctx = &token.ctx;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let activated = connection::Entity::update_many()
             .col_expr(connection::Column::State, "active".into())
             .col_expr(connection::Column::UpdatedAt, now.into())

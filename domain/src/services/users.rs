@@ -1,22 +1,55 @@
 //! SCIM Users of a connection.
+//!
+//! Event rules: a create emits `user.created`; a replace emits `user.deactivated` or
+//! `user.reactivated` when `active` flips, and `user.updated` (with `previous_attributes`) when
+//! anything else changed; a delete emits `group.user_removed` per group, then `user.deleted`. A
+//! write that changes nothing emits nothing and keeps the version.
 
-use crate::entities::scim_user;
+use crate::entities::{scim_group, scim_group_member, scim_user};
 use crate::error::{DomainError, Result};
 use crate::events;
 use crate::ids::{ConnectionCtx, UserId};
 use crate::services::Services;
 use chrono::{SecondsFormat, Utc};
 use roster_scim::UserInput;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// A group a user belongs to (the computed, read-only `groups` attribute).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserGroupRef {
+    pub id: Uuid,
+    pub display_name: String,
+}
+
+/// A user with the groups it belongs to.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub user: scim_user::Model,
+    pub groups: Vec<UserGroupRef>,
+}
 
 /// The SCIM representation of a stored user: the stored resource plus `id`, `meta` and the
 /// computed `groups`.
-pub fn scim_user_resource(model: &scim_user::Model, scim_base_url: &str) -> Value {
+pub fn scim_user_resource(record: &UserRecord, scim_base_url: &str) -> Value {
+    let model = &record.user;
     let mut resource = model.resource.clone();
     if let Value::Object(map) = &mut resource {
         map.insert("id".into(), Value::from(model.id.to_string()));
-        map.insert("groups".into(), json!([]));
+        let groups: Vec<Value> = record
+            .groups
+            .iter()
+            .map(|g| {
+                json!({
+                    "value": g.id.to_string(),
+                    "$ref": format!("{scim_base_url}/Groups/{}", g.id),
+                    "display": g.display_name,
+                    "type": "direct",
+                })
+            })
+            .collect();
+        map.insert("groups".into(), Value::from(groups));
         map.insert(
             "meta".into(),
             json!({
@@ -31,8 +64,8 @@ pub fn scim_user_resource(model: &scim_user::Model, scim_base_url: &str) -> Valu
     resource
 }
 
-/// The normalized user carried by `user.*` events: the same shape whatever the IdP.
-pub(crate) fn user_event_data(model: &scim_user::Model, raw: Value) -> Value {
+/// The normalized user, the same shape whatever the IdP; `raw` is the SCIM resource as stored.
+pub(crate) fn user_event_data(model: &scim_user::Model, groups: &[UserGroupRef]) -> Value {
     let emails: Vec<Value> = model
         .resource
         .get("emails")
@@ -49,6 +82,10 @@ pub(crate) fn user_event_data(model: &scim_user::Model, raw: Value) -> Value {
                 .collect()
         })
         .unwrap_or_default();
+    let groups: Vec<Value> = groups
+        .iter()
+        .map(|g| json!({"id": g.id, "display_name": g.display_name}))
+        .collect();
     json!({
         "object": "user",
         "id": model.id,
@@ -59,53 +96,226 @@ pub(crate) fn user_event_data(model: &scim_user::Model, raw: Value) -> Value {
         "last_name": model.family_name,
         "emails": emails,
         "active": model.active,
-        "groups": [],
-        "raw": raw,
+        "groups": groups,
+        "raw": events::raw_resource(&model.resource, model.id),
     })
+}
+
+/// Rejects a write whose `If-Match` version is not the current one.
+/// `expected` holds the versions an `If-Match` header named (`None`: no condition).
+pub(crate) fn check_version(expected: Option<&[i64]>, current: i64) -> Result<()> {
+    match expected {
+        Some(list) if !list.contains(&current) => Err(DomainError::PreconditionFailed(format!(
+            "the resource is at version W/\"{current}\", not the one If-Match names"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn apply_input(model: &mut scim_user::Model, input: UserInput) {
+    model.user_name_lower = input.user_name.to_lowercase();
+    model.user_name = input.user_name;
+    model.external_id = input.external_id;
+    model.display_name = input.display_name;
+    model.given_name = input.given_name;
+    model.family_name = input.family_name;
+    model.email_lower = input.primary_email.map(|e| e.to_lowercase());
+    model.active = input.active;
+    model.resource = input.resource;
+}
+
+async fn find_user<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &ConnectionCtx,
+    id: UserId,
+) -> Result<scim_user::Model> {
+    scim_user::Entity::find_by_id(id.0)
+        .filter(scim_user::Column::ConnectionId.eq(ctx.connection_id.0))
+        .one(conn)
+        .await?
+        .ok_or(DomainError::NotFound("user"))
+}
+
+/// The groups `user_id` is a direct member of.
+pub(crate) async fn groups_of<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+) -> Result<Vec<UserGroupRef>> {
+    let group_ids: Vec<Uuid> = scim_group_member::Entity::find()
+        .filter(scim_group_member::Column::MemberId.eq(user_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| m.group_id)
+        .collect();
+    if group_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(scim_group::Entity::find()
+        .filter(scim_group::Column::Id.is_in(group_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|g| UserGroupRef {
+            id: g.id,
+            display_name: g.display_name,
+        })
+        .collect())
 }
 
 impl Services {
     /// Creates a user and its `user.created` event in one transaction. A `userName` already used
     /// in the connection (compared case-insensitively) is a `Conflict` and writes nothing.
-    pub async fn create_user(
-        &self,
-        ctx: &ConnectionCtx,
-        input: UserInput,
-    ) -> Result<scim_user::Model> {
+    pub async fn create_user(&self, ctx: &ConnectionCtx, input: UserInput) -> Result<UserRecord> {
         let now = Utc::now();
-        let txn = self.db.begin().await?;
-        let model = scim_user::ActiveModel {
-            id: Set(UserId::new().0),
-            connection_id: Set(ctx.connection_id.0),
-            user_name_lower: Set(input.user_name.to_lowercase()),
-            user_name: Set(input.user_name),
-            external_id: Set(input.external_id),
-            display_name: Set(input.display_name),
-            given_name: Set(input.given_name),
-            family_name: Set(input.family_name),
-            email_lower: Set(input.primary_email.map(|e| e.to_lowercase())),
-            active: Set(input.active),
-            resource: Set(input.resource),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e| DomainError::from_db_unique(e, "a user with this userName already exists"))?;
-        let raw = scim_user_resource(&model, &self.scim_base_url(ctx.connection_id));
-        let data = user_event_data(&model, raw);
-        events::append(&txn, ctx, "user.created", data, None).await?;
+        let mut model = scim_user::Model {
+            id: UserId::new().0,
+            connection_id: ctx.connection_id.0,
+            user_name: String::new(),
+            user_name_lower: String::new(),
+            external_id: None,
+            display_name: None,
+            given_name: None,
+            family_name: None,
+            email_lower: None,
+            active: true,
+            resource: Value::Null,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        apply_input(&mut model, input);
+        let txn = self.begin_write().await?;
+        let active: scim_user::ActiveModel = model.into();
+        let model = active.reset_all().insert(&txn).await.map_err(|e| {
+            DomainError::from_db_unique(e, "a user with this userName already exists")
+        })?;
+        events::append(
+            &txn,
+            ctx,
+            "user.created",
+            user_event_data(&model, &[]),
+            None,
+        )
+        .await?;
         txn.commit().await?;
         self.events_committed();
-        Ok(model)
+        Ok(UserRecord {
+            user: model,
+            groups: Vec::new(),
+        })
     }
 
-    pub async fn get_user(&self, ctx: &ConnectionCtx, id: UserId) -> Result<scim_user::Model> {
-        scim_user::Entity::find_by_id(id.0)
-            .filter(scim_user::Column::ConnectionId.eq(ctx.connection_id.0))
-            .one(&self.db)
-            .await?
-            .ok_or(DomainError::NotFound("user"))
+    pub async fn get_user(&self, ctx: &ConnectionCtx, id: UserId) -> Result<UserRecord> {
+        let user = find_user(&self.db, ctx, id).await?;
+        let groups = groups_of(&self.db, user.id).await?;
+        Ok(UserRecord { user, groups })
     }
+
+    /// Replaces a user (PUT). `expected_version` comes from `If-Match`.
+    pub async fn replace_user(
+        &self,
+        ctx: &ConnectionCtx,
+        id: UserId,
+        input: UserInput,
+        expected_version: Option<&[i64]>,
+    ) -> Result<UserRecord> {
+        let txn = self.begin_write().await?;
+        let old = find_user(&txn, ctx, id).await?;
+        check_version(expected_version, old.version)?;
+        let mut new = old.clone();
+        apply_input(&mut new, input);
+        let user = self.save_user_change(&txn, ctx, &old, new).await?;
+        let groups = groups_of(&txn, user.id).await?;
+        txn.commit().await?;
+        self.events_committed();
+        Ok(UserRecord { user, groups })
+    }
+
+    /// Writes `new` over `old` (when they differ) with the events the change calls for.
+    pub(crate) async fn save_user_change<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        ctx: &ConnectionCtx,
+        old: &scim_user::Model,
+        mut new: scim_user::Model,
+    ) -> Result<scim_user::Model> {
+        let groups = groups_of(txn, old.id).await?;
+        let (before, after) = (
+            user_event_data(old, &groups),
+            user_event_data(&new, &groups),
+        );
+        let Some(mut previous) = events::previous_attributes(&before, &after) else {
+            return Ok(old.clone());
+        };
+        new.version = old.version + 1;
+        new.updated_at = Utc::now();
+        let active: scim_user::ActiveModel = new.into();
+        let new = active.reset_all().update(txn).await.map_err(|e| {
+            DomainError::from_db_unique(e, "a user with this userName already exists")
+        })?;
+        let data = user_event_data(&new, &groups);
+        if old.active != new.active {
+            let kind = if new.active {
+                "user.reactivated"
+            } else {
+                "user.deactivated"
+            };
+            events::append(txn, ctx, kind, data.clone(), None).await?;
+        }
+        strip_active(&mut previous);
+        if previous.as_object().is_some_and(|m| !m.is_empty()) {
+            events::append(txn, ctx, "user.updated", data, Some(previous)).await?;
+        }
+        Ok(new)
+    }
+
+    /// Deletes a user: its memberships go (each announced as `group.user_removed`), then
+    /// `user.deleted` carries the last state.
+    pub async fn delete_user(
+        &self,
+        ctx: &ConnectionCtx,
+        id: UserId,
+        expected_version: Option<&[i64]>,
+    ) -> Result<()> {
+        let txn = self.begin_write().await?;
+        let user = find_user(&txn, ctx, id).await?;
+        check_version(expected_version, user.version)?;
+        let groups = groups_of(&txn, user.id).await?;
+        for group in &groups {
+            let group_model = scim_group::Entity::find_by_id(group.id)
+                .one(&txn)
+                .await?
+                .ok_or(DomainError::NotFound("group"))?;
+            self.remove_members(&txn, ctx, &group_model, &[user.id])
+                .await?;
+        }
+        scim_user::Entity::delete_by_id(user.id).exec(&txn).await?;
+        events::append(&txn, ctx, "user.deleted", user_event_data(&user, &[]), None).await?;
+        txn.commit().await?;
+        self.events_committed();
+        Ok(())
+    }
+}
+
+/// `active` changes are announced by `user.deactivated` / `user.reactivated`, not as updates.
+fn strip_active(previous: &mut Value) {
+    if let Value::Object(map) = previous {
+        map.remove("active");
+        if let Some(Value::Object(raw)) = map.get_mut("raw") {
+            raw.retain(|k, _| !k.eq_ignore_ascii_case("active"));
+            if raw.is_empty() {
+                map.remove("raw");
+            }
+        }
+    }
+}
+
+/// The user summary carried inside membership events.
+pub(crate) fn member_event_data(model: &scim_user::Model) -> Value {
+    let mut data = user_event_data(model, &[]);
+    if let Value::Object(map) = &mut data {
+        map.remove("groups");
+    }
+    data
 }

@@ -1,8 +1,8 @@
 use super::group_id;
 use crate::ApiState;
 use crate::scim::schema::ScimErrorBody;
-use crate::scim::{ScimApiError, ScimAuth};
-use actix_web::{HttpResponse, delete, web};
+use crate::scim::{ScimApiError, ScimAuth, etag};
+use actix_web::{HttpRequest, HttpResponse, delete, web};
 
 /// Delete a Group. Emits `group.deleted`.
 #[utoipa::path(
@@ -15,6 +15,7 @@ use actix_web::{HttpResponse, delete, web};
         (status = 204, description = "Deleted"),
         (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
         (status = 404, description = "No such group in this connection", body = ScimErrorBody, content_type = "application/scim+json"),
+        (status = 412, description = "If-Match does not name the current version", body = ScimErrorBody, content_type = "application/scim+json"),
     ),
     security(("scim_token" = [])),
 )]
@@ -23,8 +24,13 @@ pub async fn delete_group(
     ScimAuth(ctx): ScimAuth,
     state: web::Data<ApiState>,
     path: web::Path<(String, String)>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ScimApiError> {
     let id = group_id(&path.1)?;
-    state.svc.delete_group(&ctx, id).await?;
+    let expected = etag::if_match(&req)?;
+    state
+        .svc
+        .delete_group(&ctx, id, expected.as_deref())
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,9 +1,9 @@
 use super::group_id;
 use crate::ApiState;
 use crate::scim::schema::{ScimErrorBody, ScimGroup};
-use crate::scim::{ScimApiError, ScimAuth, resource_response};
+use crate::scim::{ScimApiError, ScimAuth, etag, resource_response};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use roster_domain::services::scim_group_resource;
 
 /// Get a Group by id, with its members.
@@ -25,9 +25,13 @@ pub async fn get_group(
     ScimAuth(ctx): ScimAuth,
     state: web::Data<ApiState>,
     path: web::Path<(String, String)>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ScimApiError> {
     let id = group_id(&path.1)?;
     let record = state.svc.get_group(&ctx, id, true).await?;
     let resource = scim_group_resource(&record, &state.svc.scim_base_url(ctx.connection_id));
+    if let Some(not_modified) = etag::not_modified(&req, &resource) {
+        return Ok(not_modified);
+    }
     Ok(resource_response(StatusCode::OK, resource))
 }

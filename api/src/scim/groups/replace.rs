@@ -1,7 +1,7 @@
 use super::group_id;
 use crate::ApiState;
 use crate::scim::schema::{ScimErrorBody, ScimGroup};
-use crate::scim::{ScimApiError, ScimAuth, body, resource_response};
+use crate::scim::{ScimApiError, ScimAuth, body, etag, resource_response};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, put, web};
 use roster_domain::services::scim_group_resource;
@@ -13,6 +13,7 @@ use roster_domain::services::scim_group_resource;
     params(
         ("connection_id" = uuid::Uuid, Path, description = "The connection"),
         ("id" = String, Path, description = "The group's id"),
+        ("If-Match" = Option<String>, Header, description = "Only if the group is at this version (W/\"n\")"),
     ),
     request_body(content = ScimGroup, content_type = "application/scim+json"),
     responses(
@@ -20,6 +21,7 @@ use roster_domain::services::scim_group_resource;
         (status = 400, description = "Invalid resource", body = ScimErrorBody, content_type = "application/scim+json"),
         (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
         (status = 404, description = "No such group in this connection", body = ScimErrorBody, content_type = "application/scim+json"),
+        (status = 412, description = "If-Match does not name the current version", body = ScimErrorBody, content_type = "application/scim+json"),
     ),
     security(("scim_token" = [])),
 )]
@@ -32,10 +34,13 @@ pub async fn replace_group(
     payload: web::Payload,
 ) -> Result<HttpResponse, ScimApiError> {
     let id = group_id(&path.1)?;
+    let expected = etag::if_match(&req)?;
     let svc = &state.svc;
     let json = body::read_json(&req, payload, svc.config.scim.max_body_bytes).await?;
     let input = roster_scim::parse_group(&json)?;
-    let record = svc.replace_group(&ctx, id, input).await?;
+    let record = svc
+        .replace_group(&ctx, id, input, expected.as_deref())
+        .await?;
     let resource = scim_group_resource(&record, &svc.scim_base_url(ctx.connection_id));
     Ok(resource_response(StatusCode::OK, resource))
 }

@@ -1,10 +1,9 @@
+use super::user_id;
 use crate::ApiState;
 use crate::scim::schema::{ScimErrorBody, ScimUser};
-use crate::scim::{ScimApiError, ScimAuth, resource_response};
+use crate::scim::{ScimApiError, ScimAuth, etag, resource_response};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, web};
-use roster_domain::DomainError;
-use roster_domain::ids::UserId;
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use roster_domain::services::scim_user_resource;
 
 /// Get a User by id.
@@ -16,6 +15,7 @@ use roster_domain::services::scim_user_resource;
     ),
     responses(
         (status = 200, body = ScimUser, content_type = "application/scim+json"),
+        (status = 304, description = "`If-None-Match` names the current version"),
         (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
         (status = 404, description = "No such user in this connection", body = ScimErrorBody, content_type = "application/scim+json"),
     ),
@@ -26,10 +26,12 @@ pub async fn get_user(
     ScimAuth(ctx): ScimAuth,
     state: web::Data<ApiState>,
     path: web::Path<(String, String)>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ScimApiError> {
-    let (_, id) = path.into_inner();
-    let id: UserId = id.parse().map_err(|_| DomainError::NotFound("user"))?;
-    let user = state.svc.get_user(&ctx, id).await?;
+    let user = state.svc.get_user(&ctx, user_id(&path.1)?).await?;
     let resource = scim_user_resource(&user, &state.svc.scim_base_url(ctx.connection_id));
+    if let Some(not_modified) = etag::not_modified(&req, &resource) {
+        return Ok(not_modified);
+    }
     Ok(resource_response(StatusCode::OK, resource))
 }

@@ -1,0 +1,97 @@
+//! A small SCIM client for tests: one connection, its token, JSON in and out.
+
+use super::TestApp;
+use roster_domain::entities::event;
+use sea_orm::{EntityTrait, QueryOrder};
+use serde_json::Value;
+
+pub use reqwest::Method;
+
+pub struct Scim<'a> {
+    pub app: &'a TestApp,
+    pub base: String,
+    pub token: String,
+}
+
+/// A new tenant with one connection of `provider` and a token for it.
+pub async fn connect<'a>(app: &'a TestApp, tenant_name: &str, provider: &str) -> Scim<'a> {
+    let tenant = app.svc.create_tenant(tenant_name, None).await.unwrap();
+    let conn = app
+        .svc
+        .create_connection(tenant.id, "", provider)
+        .await
+        .unwrap();
+    let token = app.svc.issue_scim_token(conn.id, None).await.unwrap();
+    Scim {
+        app,
+        base: format!("{}/scim/v2/{}", app.base_url, conn.id),
+        token: token.token,
+    }
+}
+
+impl Scim<'_> {
+    /// Sends a request; returns the status and the JSON body (`Null` when there is none).
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.send_with(method, path, body, &[]).await
+    }
+
+    pub async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let mut req = self
+            .app
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        if let Some(body) = body {
+            req = req
+                .header("content-type", "application/scim+json")
+                .body(body.to_string());
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+/// An event as the tests look at it.
+#[derive(Debug, Clone)]
+pub struct Ev {
+    pub kind: String,
+    pub data: Value,
+    pub previous: Value,
+}
+
+/// Every event after the first `skip`, in sequence order.
+pub async fn events_after(app: &TestApp, skip: usize) -> Vec<Ev> {
+    event::Entity::find()
+        .order_by_asc(event::Column::CreatedAt)
+        .order_by_asc(event::Column::Sequence)
+        .all(&app.svc.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .skip(skip)
+        .map(|e| Ev {
+            kind: e.event_type,
+            data: e.payload["data"].clone(),
+            previous: e
+                .payload
+                .get("previous_attributes")
+                .cloned()
+                .unwrap_or(Value::Null),
+        })
+        .collect()
+}
+
+pub async fn event_count(app: &TestApp) -> usize {
+    events_after(app, 0).await.len()
+}

@@ -71,6 +71,8 @@ pub struct ScimConfig {
     pub max_body_bytes: usize,
     /// How long an authenticated token stays cached before it is looked up again.
     pub token_cache_secs: u64,
+    /// The most resources one list response returns (`count` is capped to it).
+    pub max_page_size: u64,
 }
 
 impl Default for Config {
@@ -120,6 +122,7 @@ impl Default for ScimConfig {
         Self {
             max_body_bytes: 1024 * 1024,
             token_cache_secs: 30,
+            max_page_size: 1000,
         }
     }
 }
@@ -229,6 +232,9 @@ impl Config {
                 "webhook",
                 "timeout_ms and max_in_flight must be > 0",
             ));
+        }
+        if self.scim.max_page_size == 0 || self.scim.max_page_size > 10_000 {
+            return Err(invalid("scim.max_page_size", "must be between 1 and 10000"));
         }
         if self.scim.max_body_bytes < 1024 {
             return Err(invalid("scim.max_body_bytes", "must be at least 1024"));

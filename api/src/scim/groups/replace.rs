@@ -1,10 +1,11 @@
 use super::group_id;
 use crate::ApiState;
 use crate::scim::schema::{ScimErrorBody, ScimGroup};
-use crate::scim::{ScimApiError, ScimAuth, body, etag, resource_response};
+use crate::scim::{Projection, ScimApiError, ScimAuth, body, etag, projected_response};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, put, web};
 use roster_domain::services::scim_group_resource;
+use roster_scim::schema::ResourceKind;
 
 /// Replace a Group (attributes and the whole member list). Members are diffed: only changed
 /// members are written and announced.
@@ -33,6 +34,7 @@ pub async fn replace_group(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ScimApiError> {
+    let projection = Projection::from_request(&req)?;
     let id = group_id(&path.1)?;
     let expected = etag::if_match(&req)?;
     let svc = &state.svc;
@@ -42,5 +44,10 @@ pub async fn replace_group(
         .replace_group(&ctx, id, input, expected.as_deref())
         .await?;
     let resource = scim_group_resource(&record, &svc.scim_base_url(ctx.connection_id));
-    Ok(resource_response(StatusCode::OK, resource))
+    Ok(projected_response(
+        StatusCode::OK,
+        resource,
+        &projection,
+        ResourceKind::Group,
+    ))
 }

@@ -1,10 +1,11 @@
 use super::user_id;
 use crate::ApiState;
 use crate::scim::schema::{ScimErrorBody, ScimUser};
-use crate::scim::{ScimApiError, ScimAuth, etag, resource_response};
+use crate::scim::{Projection, ScimApiError, ScimAuth, etag, projected_response};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use roster_domain::services::scim_user_resource;
+use roster_scim::schema::ResourceKind;
 
 /// Get a User by id.
 #[utoipa::path(
@@ -28,10 +29,16 @@ pub async fn get_user(
     path: web::Path<(String, String)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ScimApiError> {
+    let projection = Projection::from_request(&req)?;
     let user = state.svc.get_user(&ctx, user_id(&path.1)?).await?;
     let resource = scim_user_resource(&user, &state.svc.scim_base_url(ctx.connection_id));
     if let Some(not_modified) = etag::not_modified(&req, &resource) {
         return Ok(not_modified);
     }
-    Ok(resource_response(StatusCode::OK, resource))
+    Ok(projected_response(
+        StatusCode::OK,
+        resource,
+        &projection,
+        ResourceKind::User,
+    ))
 }

@@ -1,10 +1,11 @@
 use super::user_id;
 use crate::ApiState;
 use crate::scim::schema::{ScimErrorBody, ScimUser};
-use crate::scim::{ScimApiError, ScimAuth, body, etag, resource_response};
+use crate::scim::{Projection, ScimApiError, ScimAuth, body, etag, projected_response};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, put, web};
 use roster_domain::services::scim_user_resource;
+use roster_scim::schema::ResourceKind;
 
 /// Replace a User (RFC 7644 §3.5.1): read-only attributes in the body are ignored. Emits
 /// `user.updated` with `previous_attributes`, and `user.deactivated`/`user.reactivated` when
@@ -35,6 +36,7 @@ pub async fn replace_user(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ScimApiError> {
+    let projection = Projection::from_request(&req)?;
     let id = user_id(&path.1)?;
     let expected = etag::if_match(&req)?;
     let svc = &state.svc;
@@ -44,5 +46,10 @@ pub async fn replace_user(
         .replace_user(&ctx, id, input, expected.as_deref())
         .await?;
     let resource = scim_user_resource(&user, &svc.scim_base_url(ctx.connection_id));
-    Ok(resource_response(StatusCode::OK, resource))
+    Ok(projected_response(
+        StatusCode::OK,
+        resource,
+        &projection,
+        ResourceKind::User,
+    ))
 }

@@ -12,6 +12,7 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use roster_domain::Services;
 use roster_domain::health::HealthCheck;
+use roster_domain::services::RequestLog;
 use std::net::TcpListener;
 use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
@@ -23,6 +24,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct ApiState {
     pub svc: Services,
     pub checks: Arc<Vec<Arc<dyn HealthCheck>>>,
+    pub request_log: RequestLog,
 }
 
 /// Registers every documented route; shared by the server and by [`openapi::document`].
@@ -65,6 +67,7 @@ pub fn start(
     listener: TcpListener,
 ) -> anyhow::Result<Server> {
     let state = ApiState {
+        request_log: svc.start_request_log(),
         svc,
         checks: Arc::new(checks),
     };

@@ -73,6 +73,8 @@ pub struct ScimConfig {
     pub token_cache_secs: u64,
     /// The most resources one list response returns (`count` is capped to it).
     pub max_page_size: u64,
+    /// Days the SCIM request log keeps an entry.
+    pub request_log_retention_days: u32,
 }
 
 impl Default for Config {
@@ -123,6 +125,7 @@ impl Default for ScimConfig {
             max_body_bytes: 1024 * 1024,
             token_cache_secs: 30,
             max_page_size: 1000,
+            request_log_retention_days: 14,
         }
     }
 }
@@ -235,6 +238,12 @@ impl Config {
         }
         if self.scim.max_page_size == 0 || self.scim.max_page_size > 10_000 {
             return Err(invalid("scim.max_page_size", "must be between 1 and 10000"));
+        }
+        if self.scim.request_log_retention_days == 0 {
+            return Err(invalid(
+                "scim.request_log_retention_days",
+                "must be at least 1",
+            ));
         }
         if self.scim.max_body_bytes < 1024 {
             return Err(invalid("scim.max_body_bytes", "must be at least 1024"));

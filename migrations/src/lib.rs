@@ -10,6 +10,7 @@ mod m20261122_000001_tenancy;
 mod m20261122_000002_directory;
 mod m20261122_000003_events_webhooks;
 mod m20261122_000004_accounts;
+mod m20261122_000005_request_log;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_directory::Migration),
             Box::new(m20261122_000003_events_webhooks::Migration),
             Box::new(m20261122_000004_accounts::Migration),
+            Box::new(m20261122_000005_request_log::Migration),
         ]
     }
 }

@@ -19,8 +19,24 @@ pub use bus::connect as connect_bus;
 /// their own after a database or broker outage.
 pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationToken) {
     let relay = tokio::spawn(relay::run(svc.clone(), bus.clone(), shutdown.clone()));
+    let housekeeping = tokio::spawn(housekeeping(svc.clone(), shutdown.clone()));
     let consumer = tokio::spawn(run_consumer(svc, bus, shutdown));
-    let _ = tokio::join!(relay, consumer);
+    let _ = tokio::join!(relay, consumer, housekeeping);
+}
+
+/// Retention: prunes the SCIM request log at start and then every hour.
+async fn housekeeping(svc: Services, shutdown: CancellationToken) {
+    loop {
+        match svc.prune_request_log().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "pruned the SCIM request log"),
+            Err(err) => tracing::warn!(error = %err, "pruning the SCIM request log failed"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(roster_domain::services::PRUNE_EVERY) => {}
+        }
+    }
 }
 
 async fn run_consumer(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationToken) {

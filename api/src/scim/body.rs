@@ -2,8 +2,10 @@
 //! a JSON document; anything else is a SCIM error, never a framework default page.
 
 use super::error::ScimApiError;
-use actix_web::{HttpRequest, web};
+use super::request_log::BodyExcerpt;
+use actix_web::{HttpMessage, HttpRequest, web};
 use futures_util::StreamExt;
+use roster_domain::services::redacted_excerpt;
 use roster_scim::{ScimError, ScimType};
 use serde_json::Value;
 
@@ -49,7 +51,19 @@ pub async fn read_json(
         }
         body.extend_from_slice(&chunk);
     }
-    serde_json::from_slice(&body).map_err(|e| {
-        ScimError::bad_request(ScimType::InvalidSyntax, format!("invalid JSON: {e}")).into()
-    })
+    let excerpt = |text: String| req.extensions_mut().insert(BodyExcerpt(text));
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(json) => {
+            excerpt(redacted_excerpt(&json));
+            Ok(json)
+        }
+        Err(e) => {
+            // Unparseable bodies cannot be redacted, so only their size is kept.
+            excerpt(format!("(not JSON, {} bytes)", body.len()));
+            Err(
+                ScimError::bad_request(ScimType::InvalidSyntax, format!("invalid JSON: {e}"))
+                    .into(),
+            )
+        }
+    }
 }

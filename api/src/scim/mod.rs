@@ -7,6 +7,7 @@ mod error;
 mod etag;
 mod groups;
 mod projection;
+mod request_log;
 mod schema;
 mod users;
 
@@ -31,6 +32,7 @@ pub(crate) fn scope() -> Scope<
     >,
 > {
     utoipa_scope("/scim/v2/{connection_id}")
+        .wrap(actix_web::middleware::from_fn(request_log::record))
         .service(discovery::service_provider_config)
         .service(discovery::resource_types)
         .service(discovery::resource_type)

@@ -8,6 +8,7 @@ pub mod delivery_attempt;
 pub mod event;
 pub mod scim_group;
 pub mod scim_group_member;
+pub mod scim_request;
 pub mod scim_token;
 pub mod scim_user;
 pub mod tenant;

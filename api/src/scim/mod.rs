@@ -6,6 +6,7 @@ mod discovery;
 mod error;
 mod etag;
 mod groups;
+mod list_params;
 mod projection;
 mod request_log;
 mod schema;
@@ -38,10 +39,12 @@ pub(crate) fn scope() -> Scope<
         .service(discovery::resource_type)
         .service(discovery::schemas_list)
         .service(discovery::schema)
+        .service(users::list::list_users)
         .service(users::create::create_user)
         .service(users::get::get_user)
         .service(users::replace::replace_user)
         .service(users::delete::delete_user)
+        .service(groups::list::list_groups)
         .service(groups::create::create_group)
         .service(groups::get::get_group)
         .service(groups::replace::replace_group)
@@ -95,4 +98,19 @@ fn respond(status: StatusCode, resource: &Value, body: &Value) -> HttpResponse {
 async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ScimApiError> {
     let detail = format!("{} is not supported on {}", req.method(), req.path());
     Err(ScimApiError(roster_scim::ScimError::new(405, None, detail)))
+}
+
+/// A ListResponse whose resources are projected.
+pub(crate) fn list_response(
+    total: u64,
+    start_index: u64,
+    resources: impl Iterator<Item = Value>,
+    projection: &Projection,
+    kind: ResourceKind,
+) -> HttpResponse {
+    let resources = resources.map(|r| projection.apply(&r, kind)).collect();
+    let body = roster_scim::ListResponse::new(total, start_index, resources);
+    HttpResponse::Ok()
+        .content_type(CONTENT_TYPE)
+        .body(serde_json::to_string(&body).unwrap_or_default())
 }

@@ -3,6 +3,7 @@
 pub mod create;
 pub mod delete;
 pub mod get;
+pub mod list;
 pub mod replace;
 
 use crate::scim::ScimApiError;

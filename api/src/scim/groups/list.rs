@@ -1,0 +1,55 @@
+use crate::ApiState;
+use crate::scim::list_params::ListParams;
+use crate::scim::schema::ScimErrorBody;
+use crate::scim::{ScimApiError, ScimAuth, list_response};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use roster_domain::services::scim_group_resource;
+use roster_scim::schema::ResourceKind;
+
+/// List Groups, with the same parameters as Users. Use `excludedAttributes=members` for large
+/// groups: members are then not even loaded.
+#[utoipa::path(
+    tag = "SCIM Groups",
+    params(
+        ("connection_id" = uuid::Uuid, Path, description = "The connection"),
+        ("startIndex" = Option<i64>, Query, description = "1-based index of the first result"),
+        ("count" = Option<i64>, Query, description = "Results per page (capped; 0 returns totals only)"),
+        ("sortBy" = Option<String>, Query, description = "e.g. displayName, meta.created"),
+        ("sortOrder" = Option<String>, Query, description = "ascending (default) or descending"),
+        ("attributes" = Option<String>, Query, description = "Comma-separated attributes to return"),
+        ("excludedAttributes" = Option<String>, Query, description = "Comma-separated attributes to omit"),
+    ),
+    responses(
+        (status = 200, description = "ListResponse of Groups", content_type = "application/scim+json"),
+        (status = 400, description = "Invalid parameter", body = ScimErrorBody, content_type = "application/scim+json"),
+        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
+    ),
+    security(("scim_token" = [])),
+)]
+#[get("/Groups")]
+pub async fn list_groups(
+    ScimAuth(ctx): ScimAuth,
+    state: web::Data<ApiState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ScimApiError> {
+    let svc = &state.svc;
+    let mut params = ListParams::from_request(&req, svc.config.scim.max_page_size)?;
+    if params.filter.is_some() {
+        return Err(roster_scim::ScimError::bad_request(
+            roster_scim::ScimType::InvalidFilter,
+            "filtering is not supported yet (see /ServiceProviderConfig)",
+        )
+        .into());
+    }
+    params.query.with_related = !params.projection.excludes("members");
+    let page = svc.list_groups(&ctx, &params.query).await?;
+    let base = svc.scim_base_url(ctx.connection_id);
+    let resources = page.items.iter().map(|g| scim_group_resource(g, &base));
+    Ok(list_response(
+        page.total,
+        page.start_index,
+        resources,
+        &params.projection,
+        ResourceKind::Group,
+    ))
+}

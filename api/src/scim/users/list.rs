@@ -1,0 +1,55 @@
+use crate::ApiState;
+use crate::scim::list_params::ListParams;
+use crate::scim::schema::ScimErrorBody;
+use crate::scim::{ScimApiError, ScimAuth, list_response};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use roster_domain::services::scim_user_resource;
+use roster_scim::schema::ResourceKind;
+
+/// List Users: `startIndex` (1-based), `count` (0: totals only), `sortBy` / `sortOrder`,
+/// `attributes` / `excludedAttributes`. The order is stable (creation, then id) when unsorted.
+#[utoipa::path(
+    tag = "SCIM Users",
+    params(
+        ("connection_id" = uuid::Uuid, Path, description = "The connection"),
+        ("startIndex" = Option<i64>, Query, description = "1-based index of the first result"),
+        ("count" = Option<i64>, Query, description = "Results per page (capped; 0 returns totals only)"),
+        ("sortBy" = Option<String>, Query, description = "e.g. userName, meta.created"),
+        ("sortOrder" = Option<String>, Query, description = "ascending (default) or descending"),
+        ("attributes" = Option<String>, Query, description = "Comma-separated attributes to return"),
+        ("excludedAttributes" = Option<String>, Query, description = "Comma-separated attributes to omit"),
+    ),
+    responses(
+        (status = 200, description = "ListResponse of Users", content_type = "application/scim+json"),
+        (status = 400, description = "Invalid parameter", body = ScimErrorBody, content_type = "application/scim+json"),
+        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
+    ),
+    security(("scim_token" = [])),
+)]
+#[get("/Users")]
+pub async fn list_users(
+    ScimAuth(ctx): ScimAuth,
+    state: web::Data<ApiState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ScimApiError> {
+    let svc = &state.svc;
+    let mut params = ListParams::from_request(&req, svc.config.scim.max_page_size)?;
+    if params.filter.is_some() {
+        return Err(roster_scim::ScimError::bad_request(
+            roster_scim::ScimType::InvalidFilter,
+            "filtering is not supported yet (see /ServiceProviderConfig)",
+        )
+        .into());
+    }
+    params.query.with_related = !params.projection.excludes("groups");
+    let page = svc.list_users(&ctx, &params.query).await?;
+    let base = svc.scim_base_url(ctx.connection_id);
+    let resources = page.items.iter().map(|u| scim_user_resource(u, &base));
+    Ok(list_response(
+        page.total,
+        page.start_index,
+        resources,
+        &params.projection,
+        ResourceKind::User,
+    ))
+}

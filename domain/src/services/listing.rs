@@ -1,0 +1,274 @@
+//! Listing users and groups of a connection (RFC 7644 §3.4.2): a stable order (sort key, then
+//! id), 1-based `startIndex`, `count` capped to `scim.max_page_size`, `count=0` for totals only.
+//! Sorting is over indexed columns.
+
+use crate::entities::{scim_group, scim_group_member, scim_user};
+use crate::error::{DomainError, Result};
+use crate::ids::ConnectionCtx;
+use crate::services::Services;
+use crate::services::groups::GroupRecord;
+use crate::services::users::{UserGroupRef, UserRecord};
+use roster_scim::attr::AttrPath;
+use sea_orm::sea_query::{Expr, Func, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A list request after validation.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    /// SQL condition the rows must meet (from a filter), on top of the connection.
+    pub condition: Option<Condition>,
+    /// 1-based index of the first result.
+    pub start_index: u64,
+    /// Results wanted; 0 asks for the total only.
+    pub count: u64,
+    pub sort_by: Option<AttrPath>,
+    pub descending: bool,
+    /// Whether to load computed multi-valued attributes (`groups`, `members`).
+    pub with_related: bool,
+}
+
+/// One page and the total number of matches.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub total: u64,
+    pub start_index: u64,
+    pub items: Vec<T>,
+}
+
+/// Columns `sortBy` may name, per resource type; strings sort case-insensitively.
+fn user_sort_column(path: &AttrPath) -> Option<SimpleExpr> {
+    let col = |c: scim_user::Column| Expr::col((scim_user::Entity, c));
+    let lower = |c: scim_user::Column| SimpleExpr::from(Func::lower(col(c)));
+    if path
+        .urn
+        .as_deref()
+        .is_some_and(|u| !u.eq_ignore_ascii_case(roster_scim::schemas::USER))
+    {
+        return None;
+    }
+    Some(
+        match (
+            path.name.to_ascii_lowercase().as_str(),
+            path.sub.as_deref().map(str::to_ascii_lowercase).as_deref(),
+        ) {
+            ("id", None) => col(scim_user::Column::Id),
+            ("username", None) => col(scim_user::Column::UserNameLower),
+            ("externalid", None) => col(scim_user::Column::ExternalId),
+            ("displayname", None) => lower(scim_user::Column::DisplayName),
+            ("name", Some("givenname")) => lower(scim_user::Column::GivenName),
+            ("name", Some("familyname")) => lower(scim_user::Column::FamilyName),
+            ("emails", None | Some("value")) => col(scim_user::Column::EmailLower),
+            ("active", None) => col(scim_user::Column::Active),
+            ("meta", Some("created")) => col(scim_user::Column::CreatedAt),
+            ("meta", Some("lastmodified")) => col(scim_user::Column::UpdatedAt),
+            _ => return None,
+        },
+    )
+}
+
+fn group_sort_column(path: &AttrPath) -> Option<SimpleExpr> {
+    let col = |c: scim_group::Column| Expr::col((scim_group::Entity, c));
+    if path
+        .urn
+        .as_deref()
+        .is_some_and(|u| !u.eq_ignore_ascii_case(roster_scim::schemas::GROUP))
+    {
+        return None;
+    }
+    Some(
+        match (
+            path.name.to_ascii_lowercase().as_str(),
+            path.sub.as_deref().map(str::to_ascii_lowercase).as_deref(),
+        ) {
+            ("id", None) => col(scim_group::Column::Id),
+            ("displayname", None) => col(scim_group::Column::DisplayNameLower),
+            ("externalid", None) => col(scim_group::Column::ExternalId),
+            ("meta", Some("created")) => col(scim_group::Column::CreatedAt),
+            ("meta", Some("lastmodified")) => col(scim_group::Column::UpdatedAt),
+            _ => return None,
+        },
+    )
+}
+
+fn unsortable(path: &AttrPath, allowed: &str) -> DomainError {
+    DomainError::Scim(roster_scim::ScimError::bad_request(
+        roster_scim::ScimType::InvalidValue,
+        format!("sortBy `{path}` is not supported; sortable attributes: {allowed}"),
+    ))
+}
+
+/// Applies order and window; returns the page query and the total.
+async fn window<E, C>(
+    conn: &C,
+    mut select: Select<E>,
+    query: &ListQuery,
+    sort: Option<SimpleExpr>,
+    created: SimpleExpr,
+    id: SimpleExpr,
+) -> Result<(u64, Vec<E::Model>)>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    C: ConnectionTrait,
+{
+    if let Some(condition) = query.condition.clone() {
+        select = select.filter(condition);
+    }
+    let total = select.clone().count(conn).await?;
+    if query.count == 0 || query.start_index > total {
+        return Ok((total, Vec::new()));
+    }
+    let order = if query.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    select = match sort {
+        Some(expr) => select.order_by(expr, order.clone()),
+        None => select.order_by(created, order.clone()),
+    };
+    let rows = select
+        .order_by(id, order)
+        .offset(query.start_index - 1)
+        .limit(query.count)
+        .all(conn)
+        .await?;
+    Ok((total, rows))
+}
+
+impl Services {
+    pub async fn list_users(
+        &self,
+        ctx: &ConnectionCtx,
+        query: &ListQuery,
+    ) -> Result<Page<UserRecord>> {
+        let sort = match &query.sort_by {
+            None => None,
+            Some(p) => Some(user_sort_column(p).ok_or_else(|| {
+                unsortable(p, "id, userName, externalId, displayName, name.givenName, name.familyName, emails.value, active, meta.created, meta.lastModified")
+            })?),
+        };
+        let select = scim_user::Entity::find()
+            .filter(scim_user::Column::ConnectionId.eq(ctx.connection_id.0));
+        let (total, users) = window(
+            &self.db,
+            select,
+            query,
+            sort,
+            Expr::col((scim_user::Entity, scim_user::Column::CreatedAt)),
+            Expr::col((scim_user::Entity, scim_user::Column::Id)),
+        )
+        .await?;
+        let mut groups = match query.with_related {
+            true => {
+                self.groups_of_users(users.iter().map(|u| u.id).collect())
+                    .await?
+            }
+            false => HashMap::new(),
+        };
+        let items = users
+            .into_iter()
+            .map(|user| UserRecord {
+                groups: groups.remove(&user.id).unwrap_or_default(),
+                user,
+            })
+            .collect();
+        Ok(Page {
+            total,
+            start_index: query.start_index,
+            items,
+        })
+    }
+
+    pub async fn list_groups(
+        &self,
+        ctx: &ConnectionCtx,
+        query: &ListQuery,
+    ) -> Result<Page<GroupRecord>> {
+        let sort = match &query.sort_by {
+            None => None,
+            Some(p) => Some(group_sort_column(p).ok_or_else(|| {
+                unsortable(
+                    p,
+                    "id, displayName, externalId, meta.created, meta.lastModified",
+                )
+            })?),
+        };
+        let select = scim_group::Entity::find()
+            .filter(scim_group::Column::ConnectionId.eq(ctx.connection_id.0));
+        let (total, groups) = window(
+            &self.db,
+            select,
+            query,
+            sort,
+            Expr::col((scim_group::Entity, scim_group::Column::CreatedAt)),
+            Expr::col((scim_group::Entity, scim_group::Column::Id)),
+        )
+        .await?;
+        let mut members: HashMap<Uuid, Vec<scim_group_member::Model>> = HashMap::new();
+        if query.with_related && !groups.is_empty() {
+            let rows = scim_group_member::Entity::find()
+                .filter(scim_group_member::Column::GroupId.is_in(groups.iter().map(|g| g.id)))
+                .order_by_asc(scim_group_member::Column::CreatedAt)
+                .order_by_asc(scim_group_member::Column::MemberId)
+                .all(&self.db)
+                .await?;
+            for row in rows {
+                members.entry(row.group_id).or_default().push(row);
+            }
+        }
+        let items = groups
+            .into_iter()
+            .map(|group| GroupRecord {
+                members: query
+                    .with_related
+                    .then(|| members.remove(&group.id).unwrap_or_default()),
+                group,
+            })
+            .collect();
+        Ok(Page {
+            total,
+            start_index: query.start_index,
+            items,
+        })
+    }
+
+    /// The groups of each user of a page, in two queries.
+    async fn groups_of_users(
+        &self,
+        user_ids: Vec<Uuid>,
+    ) -> Result<HashMap<Uuid, Vec<UserGroupRef>>> {
+        if user_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let memberships = scim_group_member::Entity::find()
+            .filter(scim_group_member::Column::MemberId.is_in(user_ids))
+            .all(&self.db)
+            .await?;
+        let names: HashMap<Uuid, String> = scim_group::Entity::find()
+            .select_only()
+            .column(scim_group::Column::Id)
+            .column(scim_group::Column::DisplayName)
+            .filter(scim_group::Column::Id.is_in(memberships.iter().map(|m| m.group_id)))
+            .into_tuple::<(Uuid, String)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
+        let mut by_user: HashMap<Uuid, Vec<UserGroupRef>> = HashMap::new();
+        for m in memberships {
+            if let Some(name) = names.get(&m.group_id) {
+                by_user.entry(m.member_id).or_default().push(UserGroupRef {
+                    id: m.group_id,
+                    display_name: name.clone(),
+                });
+            }
+        }
+        Ok(by_user)
+    }
+}

@@ -75,6 +75,9 @@ pub struct ScimConfig {
     pub max_page_size: u64,
     /// Days the SCIM request log keeps an entry.
     pub request_log_retention_days: u32,
+    /// Most resources a filter that SQL cannot express may evaluate row by row (beyond:
+    /// 400 tooMany).
+    pub max_filter_scan: u64,
 }
 
 impl Default for Config {
@@ -126,6 +129,7 @@ impl Default for ScimConfig {
             token_cache_secs: 30,
             max_page_size: 1000,
             request_log_retention_days: 14,
+            max_filter_scan: 20_000,
         }
     }
 }

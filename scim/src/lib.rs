@@ -3,8 +3,10 @@
 
 pub mod attr;
 pub mod error;
+pub mod filter;
 pub mod group;
 pub mod list;
+pub mod patch;
 pub mod schema;
 pub mod schemas;
 pub mod user;

@@ -2,11 +2,14 @@
 //! `startIndex` (< 1 means 1), `count` (< 0 means 0; capped to the page size), `sortBy`,
 //! `sortOrder`, and the projection parameters.
 
+use super::projection::query_pairs;
 use super::{Projection, ScimApiError};
 use actix_web::HttpRequest;
 use roster_domain::services::ListQuery;
 use roster_scim::attr::parse_attr_path;
+use roster_scim::filter::parse_filter;
 use roster_scim::{ScimError, ScimType};
+use serde_json::Value;
 
 fn integer(name: &str, value: &str) -> Result<i64, ScimApiError> {
     value.trim().parse::<i64>().map_err(|_| {
@@ -17,30 +20,64 @@ fn integer(name: &str, value: &str) -> Result<i64, ScimApiError> {
 pub struct ListParams {
     pub query: ListQuery,
     pub projection: Projection,
-    /// The raw `filter` parameter, if any.
-    pub filter: Option<String>,
 }
 
 impl ListParams {
     pub fn from_request(req: &HttpRequest, max_page_size: u64) -> Result<Self, ScimApiError> {
-        let projection = Projection::from_request(req)?;
+        Self::from_pairs(&query_pairs(req), max_page_size)
+    }
+
+    /// From a SearchRequest body (RFC 7644 §3.4.3): the same parameters as JSON members;
+    /// `attributes` / `excludedAttributes` are arrays of names.
+    pub fn from_search(body: &Value, max_page_size: u64) -> Result<Self, ScimApiError> {
+        let Value::Object(map) = body else {
+            return Err(ScimError::bad_request(
+                ScimType::InvalidSyntax,
+                "a SearchRequest must be a JSON object",
+            )
+            .into());
+        };
+        let mut pairs = Vec::new();
+        for (key, value) in map {
+            let text = match value {
+                Value::Null => continue,
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Array(items) if !key.eq_ignore_ascii_case("schemas") => items
+                    .iter()
+                    .map(|i| {
+                        i.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| i.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(","),
+                _ => continue,
+            };
+            pairs.push((key.clone(), text));
+        }
+        Self::from_pairs(&pairs, max_page_size)
+    }
+
+    fn from_pairs(pairs: &[(String, String)], max_page_size: u64) -> Result<Self, ScimApiError> {
+        let projection = Projection::from_pairs(pairs)?;
         let mut query = ListQuery {
-            condition: None,
+            filter: None,
             start_index: 1,
             count: max_page_size,
             sort_by: None,
             descending: false,
             with_related: true,
         };
-        let mut filter = None;
-        for (key, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        for (key, value) in pairs {
+            let value = value.as_str();
             match key.to_ascii_lowercase().as_str() {
-                "startindex" => query.start_index = integer("startIndex", &value)?.max(1) as u64,
+                "startindex" => query.start_index = integer("startIndex", value)?.max(1) as u64,
                 "count" => {
-                    query.count = (integer("count", &value)?.max(0) as u64).min(max_page_size)
+                    query.count = (integer("count", value)?.max(0) as u64).min(max_page_size)
                 }
                 "sortby" => {
-                    query.sort_by = Some(parse_attr_path(&value).ok_or_else(|| {
+                    query.sort_by = Some(parse_attr_path(value).ok_or_else(|| {
                         ScimError::bad_request(
                             ScimType::InvalidPath,
                             format!("sortBy `{value}` is not an attribute name"),
@@ -60,14 +97,10 @@ impl ListParams {
                         }
                     }
                 }
-                "filter" => filter = Some(value.into_owned()),
+                "filter" => query.filter = Some(parse_filter(value)?),
                 _ => {}
             }
         }
-        Ok(Self {
-            query,
-            projection,
-            filter,
-        })
+        Ok(Self { query, projection })
     }
 }

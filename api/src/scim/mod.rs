@@ -10,6 +10,7 @@ mod list_params;
 mod projection;
 mod request_log;
 mod schema;
+mod search;
 mod users;
 
 pub use auth::ScimAuth;
@@ -43,12 +44,16 @@ pub(crate) fn scope() -> Scope<
         .service(users::create::create_user)
         .service(users::get::get_user)
         .service(users::replace::replace_user)
+        .service(users::patch::patch_user)
         .service(users::delete::delete_user)
         .service(groups::list::list_groups)
         .service(groups::create::create_group)
         .service(groups::get::get_group)
         .service(groups::replace::replace_group)
+        .service(groups::patch::patch_group)
         .service(groups::delete::delete_group)
+        .service(search::search_users)
+        .service(search::search_groups)
         // Registered last: any other method on a known path is a SCIM 405.
         .route(
             "/ServiceProviderConfig",

@@ -15,12 +15,17 @@ pub struct Projection {
 
 impl Projection {
     pub fn from_request(req: &HttpRequest) -> Result<Self, ScimApiError> {
+        Self::from_pairs(&query_pairs(req))
+    }
+
+    /// From `(name, value)` parameters (query string, or a SearchRequest body).
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, ScimApiError> {
         let mut projection = Projection::default();
-        for (key, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        for (key, value) in pairs {
             if key.eq_ignore_ascii_case("attributes") {
-                projection.attributes.extend(parse_attr_list(&value)?);
+                projection.attributes.extend(parse_attr_list(value)?);
             } else if key.eq_ignore_ascii_case("excludedAttributes") {
-                projection.excluded.extend(parse_attr_list(&value)?);
+                projection.excluded.extend(parse_attr_list(value)?);
             }
         }
         Ok(projection)
@@ -40,4 +45,11 @@ impl Projection {
     pub fn apply(&self, resource: &Value, kind: ResourceKind) -> Value {
         project(resource, kind.schema(), &self.attributes, &self.excluded)
     }
+}
+
+/// The query string as `(name, value)` pairs.
+pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }

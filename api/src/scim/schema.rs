@@ -83,3 +83,24 @@ pub struct ScimGroup {
     external_id: Option<String>,
     members: Option<Vec<ScimMember>>,
 }
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ScimPatchOperation {
+    /// `add`, `remove` or `replace` (any case).
+    #[schema(example = "replace")]
+    op: String,
+    /// e.g. `active`, `name.givenName`, `emails[type eq "work"].value`, `members[value eq "id"]`.
+    path: Option<String>,
+    value: Option<serde_json::Value>,
+}
+
+/// A PatchOp request (RFC 7644 §3.5.2).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ScimPatch {
+    #[schema(example = json!(["urn:ietf:params:scim:api:messages:2.0:PatchOp"]))]
+    schemas: Vec<String>,
+    #[serde(rename = "Operations")]
+    operations: Vec<ScimPatchOperation>,
+}

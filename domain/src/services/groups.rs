@@ -129,78 +129,6 @@ impl Services {
         Ok(GroupRecord { group, members })
     }
 
-    /// Replaces a group (PUT): attributes and the member list. Members are diffed, so the cost
-    /// is O(changed members). Emits `group.updated` (with `previous_attributes`) only when an
-    /// attribute changed, plus `group.user_added` / `group.user_removed` per changed member.
-    pub async fn replace_group(
-        &self,
-        ctx: &ConnectionCtx,
-        id: GroupId,
-        input: GroupInput,
-        expected_version: Option<&[i64]>,
-    ) -> Result<GroupRecord> {
-        let txn = self.begin_write().await?;
-        let old = scim_group::Entity::find_by_id(id.0)
-            .filter(scim_group::Column::ConnectionId.eq(ctx.connection_id.0))
-            .one(&txn)
-            .await?
-            .ok_or(DomainError::NotFound("group"))?;
-        check_version(expected_version, old.version)?;
-        let mut group = old.clone();
-        group.display_name_lower = input.display_name.to_lowercase();
-        group.display_name = input.display_name;
-        group.external_id = input.external_id;
-        group.resource = input.resource;
-        let previous =
-            events::previous_attributes(&group_event_data(&old), &group_event_data(&group));
-        let current: HashSet<Uuid> = load_members(&txn, old.id)
-            .await?
-            .into_iter()
-            .map(|m| m.member_id)
-            .collect();
-        let wanted: HashSet<Uuid> = input
-            .members
-            .iter()
-            .filter_map(|m| Uuid::parse_str(&m.value).ok())
-            .collect();
-        let gone: Vec<Uuid> = current.difference(&wanted).copied().collect();
-        let added = self.add_members(&txn, ctx, &old, &input.members).await?;
-        let removed = self.remove_members(&txn, ctx, &old, &gone).await?;
-        if previous.is_some() || added + removed > 0 {
-            group.version = old.version + 1;
-            group.updated_at = Utc::now();
-            let mut active: scim_group::ActiveModel = group.clone().into();
-            for col in [
-                scim_group::Column::DisplayName,
-                scim_group::Column::DisplayNameLower,
-                scim_group::Column::ExternalId,
-                scim_group::Column::Resource,
-                scim_group::Column::Version,
-                scim_group::Column::UpdatedAt,
-            ] {
-                active.reset(col);
-            }
-            group = active.update(&txn).await?;
-        }
-        if let Some(previous) = previous {
-            events::append(
-                &txn,
-                ctx,
-                "group.updated",
-                group_event_data(&group),
-                Some(previous),
-            )
-            .await?;
-        }
-        let members = load_members(&txn, group.id).await?;
-        txn.commit().await?;
-        self.events_committed();
-        Ok(GroupRecord {
-            group,
-            members: Some(members),
-        })
-    }
-
     /// Deletes a group (its membership rows cascade) and emits `group.deleted`.
     pub async fn delete_group(
         &self,
@@ -346,7 +274,7 @@ impl Services {
     }
 }
 
-async fn load_members<C: ConnectionTrait>(
+pub(crate) async fn load_members<C: ConnectionTrait>(
     conn: &C,
     group_id: Uuid,
 ) -> Result<Vec<scim_group_member::Model>> {

@@ -6,9 +6,14 @@ use crate::entities::{scim_group, scim_group_member, scim_user};
 use crate::error::{DomainError, Result};
 use crate::ids::ConnectionCtx;
 use crate::services::Services;
+use crate::services::filter_sql::{Target, exact, prefilter};
 use crate::services::groups::GroupRecord;
+use crate::services::groups::scim_group_resource;
+use crate::services::users::scim_user_resource;
 use crate::services::users::{UserGroupRef, UserRecord};
 use roster_scim::attr::AttrPath;
+use roster_scim::filter::{Filter, matches};
+use roster_scim::schema::ResourceSchema;
 use sea_orm::sea_query::{Expr, Func, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
@@ -20,8 +25,8 @@ use uuid::Uuid;
 /// A list request after validation.
 #[derive(Debug, Clone)]
 pub struct ListQuery {
-    /// SQL condition the rows must meet (from a filter), on top of the connection.
-    pub condition: Option<Condition>,
+    /// The `filter` parameter, parsed.
+    pub filter: Option<Filter>,
     /// 1-based index of the first result.
     pub start_index: u64,
     /// Results wanted; 0 asks for the total only.
@@ -106,6 +111,7 @@ fn unsortable(path: &AttrPath, allowed: &str) -> DomainError {
 async fn window<E, C>(
     conn: &C,
     mut select: Select<E>,
+    condition: Option<Condition>,
     query: &ListQuery,
     sort: Option<SimpleExpr>,
     created: SimpleExpr,
@@ -116,7 +122,7 @@ where
     E::Model: Send + Sync,
     C: ConnectionTrait,
 {
-    if let Some(condition) = query.condition.clone() {
+    if let Some(condition) = condition {
         select = select.filter(condition);
     }
     let total = select.clone().count(conn).await?;
@@ -155,9 +161,17 @@ impl Services {
         };
         let select = scim_user::Entity::find()
             .filter(scim_user::Column::ConnectionId.eq(ctx.connection_id.0));
+        let condition = match &query.filter {
+            None => None,
+            Some(f) => match exact(f, Target::Users) {
+                Some(c) => Some(c),
+                None => return self.scan_users(ctx, select, f, query, sort).await,
+            },
+        };
         let (total, users) = window(
             &self.db,
             select,
+            condition,
             query,
             sort,
             Expr::col((scim_user::Entity, scim_user::Column::CreatedAt)),
@@ -201,17 +215,38 @@ impl Services {
         };
         let select = scim_group::Entity::find()
             .filter(scim_group::Column::ConnectionId.eq(ctx.connection_id.0));
+        let condition = match &query.filter {
+            None => None,
+            Some(f) => match exact(f, Target::Groups) {
+                Some(c) => Some(c),
+                None => return self.scan_groups(ctx, select, f, query, sort).await,
+            },
+        };
         let (total, groups) = window(
             &self.db,
             select,
+            condition,
             query,
             sort,
             Expr::col((scim_group::Entity, scim_group::Column::CreatedAt)),
             Expr::col((scim_group::Entity, scim_group::Column::Id)),
         )
         .await?;
+        let items = self.with_members(groups, query.with_related).await?;
+        Ok(Page {
+            total,
+            start_index: query.start_index,
+            items,
+        })
+    }
+
+    async fn with_members(
+        &self,
+        groups: Vec<scim_group::Model>,
+        load: bool,
+    ) -> Result<Vec<GroupRecord>> {
         let mut members: HashMap<Uuid, Vec<scim_group_member::Model>> = HashMap::new();
-        if query.with_related && !groups.is_empty() {
+        if load && !groups.is_empty() {
             let rows = scim_group_member::Entity::find()
                 .filter(scim_group_member::Column::GroupId.is_in(groups.iter().map(|g| g.id)))
                 .order_by_asc(scim_group_member::Column::CreatedAt)
@@ -222,20 +257,13 @@ impl Services {
                 members.entry(row.group_id).or_default().push(row);
             }
         }
-        let items = groups
+        Ok(groups
             .into_iter()
             .map(|group| GroupRecord {
-                members: query
-                    .with_related
-                    .then(|| members.remove(&group.id).unwrap_or_default()),
+                members: load.then(|| members.remove(&group.id).unwrap_or_default()),
                 group,
             })
-            .collect();
-        Ok(Page {
-            total,
-            start_index: query.start_index,
-            items,
-        })
+            .collect())
     }
 
     /// The groups of each user of a page, in two queries.
@@ -270,5 +298,140 @@ impl Services {
             }
         }
         Ok(by_user)
+    }
+}
+
+/// Too many rows to evaluate a filter that SQL cannot express.
+fn too_many(scan: u64, target: &str) -> DomainError {
+    DomainError::Scim(roster_scim::ScimError::bad_request(
+        roster_scim::ScimType::TooMany,
+        format!(
+            "this filter is evaluated row by row and would scan more than {scan} {target}; \
+             add a condition on an indexed attribute (id, userName, externalId, displayName, active, meta.created)"
+        ),
+    ))
+}
+
+/// Orders `select` like a page would be ordered.
+fn ordered<E: EntityTrait>(
+    select: Select<E>,
+    query: &ListQuery,
+    sort: Option<SimpleExpr>,
+    created: SimpleExpr,
+    id: SimpleExpr,
+) -> Select<E> {
+    let order = if query.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    select
+        .order_by(sort.unwrap_or(created), order.clone())
+        .order_by(id, order)
+}
+
+fn page_of<T>(matched: Vec<T>, query: &ListQuery) -> Page<T> {
+    let total = matched.len() as u64;
+    let items = matched
+        .into_iter()
+        .skip((query.start_index - 1) as usize)
+        .take(query.count as usize)
+        .collect();
+    Page {
+        total,
+        start_index: query.start_index,
+        items,
+    }
+}
+
+impl Services {
+    /// Row-by-row evaluation of a filter SQL cannot express, over the rows its compilable parts
+    /// select, up to `scim.max_filter_scan` rows.
+    async fn scan_users(
+        &self,
+        ctx: &ConnectionCtx,
+        mut select: Select<scim_user::Entity>,
+        filter: &Filter,
+        query: &ListQuery,
+        sort: Option<SimpleExpr>,
+    ) -> Result<Page<UserRecord>> {
+        if let Some(pre) = prefilter(filter, Target::Users) {
+            select = select.filter(pre);
+        }
+        let cap = self.config.scim.max_filter_scan;
+        if select.clone().count(&self.db).await? > cap {
+            return Err(too_many(cap, "users"));
+        }
+        let users = ordered(
+            select,
+            query,
+            sort,
+            Expr::col((scim_user::Entity, scim_user::Column::CreatedAt)),
+            Expr::col((scim_user::Entity, scim_user::Column::Id)),
+        )
+        .all(&self.db)
+        .await?;
+        let mut groups = self
+            .groups_of_users(users.iter().map(|u| u.id).collect())
+            .await?;
+        let base = self.scim_base_url(ctx.connection_id);
+        let schema = ResourceSchema::user();
+        let matched: Vec<UserRecord> = users
+            .into_iter()
+            .map(|user| UserRecord {
+                groups: groups.remove(&user.id).unwrap_or_default(),
+                user,
+            })
+            .filter(|r| matches(filter, &scim_user_resource(r, &base), schema))
+            .collect();
+        Ok(page_of(matched, query))
+    }
+
+    async fn scan_groups(
+        &self,
+        ctx: &ConnectionCtx,
+        mut select: Select<scim_group::Entity>,
+        filter: &Filter,
+        query: &ListQuery,
+        sort: Option<SimpleExpr>,
+    ) -> Result<Page<GroupRecord>> {
+        if let Some(pre) = prefilter(filter, Target::Groups) {
+            select = select.filter(pre);
+        }
+        let cap = self.config.scim.max_filter_scan;
+        if select.clone().count(&self.db).await? > cap {
+            return Err(too_many(cap, "groups"));
+        }
+        let groups = ordered(
+            select,
+            query,
+            sort,
+            Expr::col((scim_group::Entity, scim_group::Column::CreatedAt)),
+            Expr::col((scim_group::Entity, scim_group::Column::Id)),
+        )
+        .all(&self.db)
+        .await?;
+        let base = self.scim_base_url(ctx.connection_id);
+        let schema = ResourceSchema::group();
+        // Members are not evaluated row by row (value filters on members compile to SQL).
+        let matched: Vec<scim_group::Model> = groups
+            .into_iter()
+            .filter(|g| {
+                let record = GroupRecord {
+                    group: g.clone(),
+                    members: None,
+                };
+                matches(filter, &scim_group_resource(&record, &base), schema)
+            })
+            .collect();
+        let mut page = page_of(matched, query);
+        let items = self
+            .with_members(std::mem::take(&mut page.items), query.with_related)
+            .await?;
+        Ok(Page {
+            total: page.total,
+            start_index: page.start_index,
+            items,
+        })
     }
 }

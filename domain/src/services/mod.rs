@@ -5,6 +5,8 @@ mod accounts;
 mod connections;
 mod deliveries;
 mod endpoints;
+mod filter_sql;
+mod group_change;
 mod groups;
 mod listing;
 mod request_log;

@@ -232,6 +232,29 @@ impl Services {
         Ok(UserRecord { user, groups })
     }
 
+    /// Patches a user (PATCH): the operations apply to the stored resource all-or-nothing and
+    /// the result must still be a valid user; then the same event rules as a replace.
+    pub async fn patch_user(
+        &self,
+        ctx: &ConnectionCtx,
+        id: UserId,
+        ops: &[roster_scim::patch::PatchOp],
+        expected_version: Option<&[i64]>,
+    ) -> Result<UserRecord> {
+        let txn = self.begin_write().await?;
+        let old = find_user(&txn, ctx, id).await?;
+        check_version(expected_version, old.version)?;
+        let schema = roster_scim::schema::ResourceSchema::user();
+        let patched = roster_scim::patch::apply_ops(&old.resource, ops, schema)?;
+        let mut new = old.clone();
+        apply_input(&mut new, roster_scim::parse_user(&patched)?);
+        let user = self.save_user_change(&txn, ctx, &old, new).await?;
+        let groups = groups_of(&txn, user.id).await?;
+        txn.commit().await?;
+        self.events_committed();
+        Ok(UserRecord { user, groups })
+    }
+
     /// Writes `new` over `old` (when they differ) with the events the change calls for.
     pub(crate) async fn save_user_change<C: ConnectionTrait>(
         &self,

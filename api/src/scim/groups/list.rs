@@ -3,6 +3,7 @@ use crate::scim::list_params::ListParams;
 use crate::scim::schema::ScimErrorBody;
 use crate::scim::{ScimApiError, ScimAuth, list_response};
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use roster_domain::ids::ConnectionCtx;
 use roster_domain::services::scim_group_resource;
 use roster_scim::schema::ResourceKind;
 
@@ -12,6 +13,7 @@ use roster_scim::schema::ResourceKind;
     tag = "SCIM Groups",
     params(
         ("connection_id" = uuid::Uuid, Path, description = "The connection"),
+        ("filter" = Option<String>, Query, description = "RFC 7644 filter, e.g. userName eq \"ada@example.com\""),
         ("startIndex" = Option<i64>, Query, description = "1-based index of the first result"),
         ("count" = Option<i64>, Query, description = "Results per page (capped; 0 returns totals only)"),
         ("sortBy" = Option<String>, Query, description = "e.g. displayName, meta.created"),
@@ -32,19 +34,21 @@ pub async fn list_groups(
     state: web::Data<ApiState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ScimApiError> {
+    let params = ListParams::from_request(&req, state.svc.config.scim.max_page_size)?;
+    respond(&state, &ctx, params).await
+}
+
+/// Runs a list (query string or SearchRequest) and renders the ListResponse.
+pub(crate) async fn respond(
+    state: &ApiState,
+    ctx: &ConnectionCtx,
+    mut params: ListParams,
+) -> Result<HttpResponse, ScimApiError> {
     let svc = &state.svc;
-    let mut params = ListParams::from_request(&req, svc.config.scim.max_page_size)?;
-    if params.filter.is_some() {
-        return Err(roster_scim::ScimError::bad_request(
-            roster_scim::ScimType::InvalidFilter,
-            "filtering is not supported yet (see /ServiceProviderConfig)",
-        )
-        .into());
-    }
     params.query.with_related = !params.projection.excludes("members");
-    let page = svc.list_groups(&ctx, &params.query).await?;
+    let page = svc.list_groups(ctx, &params.query).await?;
     let base = svc.scim_base_url(ctx.connection_id);
-    let resources = page.items.iter().map(|g| scim_group_resource(g, &base));
+    let resources = page.items.iter().map(|r| scim_group_resource(r, &base));
     Ok(list_response(
         page.total,
         page.start_index,

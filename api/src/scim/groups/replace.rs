@@ -41,7 +41,13 @@ pub async fn replace_group(
     let json = body::read_json(&req, payload, svc.config.scim.max_body_bytes).await?;
     let input = roster_scim::parse_group(&json)?;
     let record = svc
-        .replace_group(&ctx, id, input, expected.as_deref())
+        .replace_group(
+            &ctx,
+            id,
+            input,
+            expected.as_deref(),
+            !projection.excludes("members"),
+        )
         .await?;
     let resource = scim_group_resource(&record, &svc.scim_base_url(ctx.connection_id));
     Ok(projected_response(

@@ -4,6 +4,7 @@ pub mod create;
 pub mod delete;
 pub mod get;
 pub mod list;
+pub mod patch;
 pub mod replace;
 
 use crate::scim::ScimApiError;

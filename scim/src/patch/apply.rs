@@ -1,0 +1,506 @@
+//! Applying operations to a resource's JSON (RFC 7644 §3.5.2.1-3), on a copy: an error leaves
+//! the caller's resource untouched.
+
+use super::parse::{OpKind, PatchOp};
+use crate::attr::{AttrPath, AttrType, AttributeInfo, parse_attr_path};
+use crate::error::{ScimError, ScimType};
+use crate::filter::{CompValue, CompareOp, Filter, PatchPath, matches};
+use crate::schema::{Mutability, ResourceSchema};
+use crate::user::parse_bool;
+use serde_json::{Map, Value};
+
+/// Applies `ops` in order to `resource` (the stored SCIM resource, without `id` / `meta`).
+pub fn apply_ops(
+    resource: &Value,
+    ops: &[PatchOp],
+    schema: &ResourceSchema,
+) -> Result<Value, ScimError> {
+    let mut doc = match resource {
+        Value::Object(map) => map.clone(),
+        _ => Map::new(),
+    };
+    for op in ops {
+        let engine = Engine { schema };
+        match (&op.path, op.op) {
+            (Some(path), kind) => engine.at_path(&mut doc, kind, path, op.value.clone(), true)?,
+            (None, OpKind::Remove) => {
+                return Err(ScimError::bad_request(
+                    ScimType::NoTarget,
+                    "remove needs a path",
+                ));
+            }
+            (None, kind) => engine.pathless(&mut doc, kind, op.value.as_ref())?,
+        }
+    }
+    Ok(Value::Object(doc))
+}
+
+struct Engine<'a> {
+    schema: &'a ResourceSchema,
+}
+
+fn invalid_path(detail: impl Into<String>) -> ScimError {
+    ScimError::bad_request(ScimType::InvalidPath, detail)
+}
+
+/// Finds the key of `name` in `map` ignoring case, or the canonical spelling for a new key.
+fn key_of(map: &Map<String, Value>, name: &str) -> String {
+    map.keys()
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .cloned()
+        .unwrap_or_else(|| name.to_string())
+}
+
+impl Engine<'_> {
+    /// Path-less add/replace: every key of `value` is an attribute path (Entra sends
+    /// `name.givenName` and fully qualified URN keys), or an extension URN whose object holds
+    /// that extension's attributes.
+    fn pathless(
+        &self,
+        doc: &mut Map<String, Value>,
+        kind: OpKind,
+        value: Option<&Value>,
+    ) -> Result<(), ScimError> {
+        let Some(Value::Object(attrs)) = value else {
+            return Err(ScimError::bad_request(
+                ScimType::InvalidSyntax,
+                "value must be an object",
+            ));
+        };
+        for (key, v) in attrs {
+            if v.is_null() || key.eq_ignore_ascii_case("schemas") {
+                continue;
+            }
+            if let Some((urn, _)) = self
+                .schema
+                .extensions()
+                .iter()
+                .find(|(ext, _)| ext.id.eq_ignore_ascii_case(key))
+            {
+                let Value::Object(inner) = v else {
+                    return Err(invalid_path(format!("{key} must be an object")));
+                };
+                for (name, inner_v) in inner {
+                    let path = AttrPath {
+                        urn: Some(urn.id.to_string()),
+                        name: name.clone(),
+                        sub: None,
+                    };
+                    self.at_path(
+                        doc,
+                        kind,
+                        &PatchPath {
+                            attr: path,
+                            filter: None,
+                            sub_attr: None,
+                        },
+                        Some(inner_v.clone()),
+                        false,
+                    )?;
+                }
+                continue;
+            }
+            let attr = parse_attr_path(key)
+                .ok_or_else(|| invalid_path(format!("`{key}` is not an attribute path")))?;
+            let path = PatchPath {
+                attr,
+                filter: None,
+                sub_attr: None,
+            };
+            self.at_path(doc, kind, &path, Some(v.clone()), false)?;
+        }
+        Ok(())
+    }
+
+    /// One operation at one path. `explicit`: the client named the path (a read-only target is
+    /// then an error); path-less values silently skip read-only attributes (Okta echoes `id`).
+    fn at_path(
+        &self,
+        doc: &mut Map<String, Value>,
+        kind: OpKind,
+        path: &PatchPath,
+        value: Option<Value>,
+        explicit: bool,
+    ) -> Result<(), ScimError> {
+        let attr = AttrPath {
+            sub: None,
+            ..path.attr.clone()
+        };
+        let def = self.schema.find(&attr);
+        if def.is_some_and(|d| d.mutability == Mutability::ReadOnly) || attr.is("schemas", None) {
+            if explicit {
+                return Err(ScimError::bad_request(
+                    ScimType::Mutability,
+                    format!("{attr} is read-only"),
+                ));
+            }
+            return Ok(());
+        }
+        let value = value.map(|v| self.coerce(&path.attr, v));
+        let container = self.container(doc, &attr, kind != OpKind::Remove)?;
+        let Some(container) = container else {
+            return Ok(());
+        };
+        let key = key_of(container, &attr.name);
+        let multi = self.schema.multi_valued(&attr);
+        match (&path.filter, &path.attr.sub) {
+            (Some(filter), _) => self.filtered(
+                container,
+                &key,
+                &attr,
+                kind,
+                filter,
+                path.sub_attr.as_deref(),
+                value,
+            ),
+            (None, Some(sub)) if multi => Err(invalid_path(format!(
+                "{attr}.{sub}: select values of a multi-valued attribute with a filter"
+            ))),
+            (None, Some(sub)) => sub_attribute(container, &key, sub, kind, value),
+            (None, None) => whole(container, &key, kind, multi, value),
+        }
+    }
+
+    /// The object holding the attribute: the resource, or its extension object.
+    fn container<'d>(
+        &self,
+        doc: &'d mut Map<String, Value>,
+        attr: &AttrPath,
+        create: bool,
+    ) -> Result<Option<&'d mut Map<String, Value>>, ScimError> {
+        let core = self.schema.core().id;
+        let Some(urn) = attr
+            .urn
+            .as_deref()
+            .filter(|u| !u.eq_ignore_ascii_case(core))
+        else {
+            return Ok(Some(doc));
+        };
+        let ext = self
+            .schema
+            .extensions()
+            .iter()
+            .find(|(e, _)| e.id.eq_ignore_ascii_case(urn))
+            .ok_or_else(|| invalid_path(format!("unknown schema {urn}")))?;
+        let key = key_of(doc, ext.0.id);
+        if !doc.contains_key(&key) {
+            if !create {
+                return Ok(None);
+            }
+            doc.insert(key.clone(), Value::Object(Map::new()));
+            add_schema_urn(doc, ext.0.id);
+        }
+        match doc.get_mut(&key) {
+            Some(Value::Object(map)) => Ok(Some(map)),
+            _ => Err(invalid_path(format!("{urn} is not an object"))),
+        }
+    }
+
+    /// Operations on the values of a multi-valued attribute selected by a filter.
+    #[allow(clippy::too_many_arguments)]
+    fn filtered(
+        &self,
+        container: &mut Map<String, Value>,
+        key: &str,
+        attr: &AttrPath,
+        kind: OpKind,
+        filter: &Filter,
+        sub_attr: Option<&str>,
+        value: Option<Value>,
+    ) -> Result<(), ScimError> {
+        let info = ElementInfo {
+            schema: self.schema,
+            attr,
+        };
+        if !matches!(container.get(key), Some(Value::Array(_))) {
+            if kind == OpKind::Remove {
+                return Ok(());
+            }
+            container.insert(key.to_string(), Value::Array(Vec::new()));
+        }
+        let Some(Value::Array(list)) = container.get_mut(key) else {
+            return Err(invalid_path(format!("{attr} is not multi-valued")));
+        };
+        let hits: Vec<usize> = (0..list.len())
+            .filter(|i| matches(filter, &list[*i], &info))
+            .collect();
+        match (kind, sub_attr) {
+            (OpKind::Remove, None) => {
+                let mut i = 0;
+                list.retain(|_| {
+                    i += 1;
+                    !hits.contains(&(i - 1))
+                });
+            }
+            (OpKind::Remove, Some(sub)) => {
+                for i in &hits {
+                    if let Value::Object(el) = &mut list[*i] {
+                        let k = key_of(el, sub);
+                        el.remove(&k);
+                    }
+                }
+            }
+            (_, sub) => {
+                let value = value.unwrap_or(Value::Null);
+                if hits.is_empty() {
+                    // Entra adds `emails[type eq "work"].value` before any work email exists:
+                    // create the element the filter describes.
+                    let mut el = seed_from_filter(filter);
+                    match sub {
+                        Some(sub) => {
+                            el.insert(sub.to_string(), value);
+                        }
+                        None => merge_into(&mut el, value)?,
+                    }
+                    list.push(Value::Object(el));
+                } else {
+                    for i in &hits {
+                        match (sub, &mut list[*i]) {
+                            (Some(sub), Value::Object(el)) => {
+                                let k = key_of(el, sub);
+                                el.insert(k, value.clone());
+                            }
+                            (None, el) if kind == OpKind::Replace => *el = value.clone(),
+                            (None, Value::Object(el)) => merge_into(el, value.clone())?,
+                            _ => {
+                                return Err(invalid_path(format!("{attr} values are not objects")));
+                            }
+                        }
+                    }
+                }
+                ensure_single_primary(list);
+            }
+        }
+        if list.is_empty() {
+            container.remove(key);
+        }
+        Ok(())
+    }
+
+    /// Booleans sent as "True"/"False" become booleans where the schema says boolean.
+    fn coerce(&self, path: &AttrPath, value: Value) -> Value {
+        let is_bool = |p: &AttrPath| self.schema.attr_type(p) == Some(AttrType::Boolean);
+        let is_complex = self.schema.attr_type(path) == Some(AttrType::Complex);
+        match value {
+            Value::String(_) if is_bool(path) => {
+                parse_bool(&value).map(Value::Bool).unwrap_or(value)
+            }
+            // Entra sends `manager` as the manager's id where the schema has {"value": id}.
+            Value::String(s)
+                if is_complex && path.sub.is_none() && !self.schema.multi_valued(path) =>
+            {
+                serde_json::json!({ "value": s })
+            }
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.coerce(path, v)).collect())
+            }
+            Value::Object(map) if path.sub.is_none() => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| {
+                        let sub = AttrPath {
+                            sub: Some(k.clone()),
+                            ..path.clone()
+                        };
+                        (k, self.coerce(&sub, v))
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+}
+
+/// Filter answers for the elements of a multi-valued attribute: their "attributes" are its
+/// sub-attributes.
+struct ElementInfo<'a> {
+    schema: &'a ResourceSchema,
+    attr: &'a AttrPath,
+}
+
+impl ElementInfo<'_> {
+    fn full(&self, path: &AttrPath) -> AttrPath {
+        AttrPath {
+            urn: self.attr.urn.clone(),
+            name: self.attr.name.clone(),
+            sub: Some(path.name.clone()),
+        }
+    }
+}
+
+impl AttributeInfo for ElementInfo<'_> {
+    fn attr_type(&self, path: &AttrPath) -> Option<AttrType> {
+        self.schema.attr_type(&self.full(path))
+    }
+    fn case_exact(&self, path: &AttrPath) -> bool {
+        self.schema.case_exact(&self.full(path))
+    }
+    fn multi_valued(&self, _path: &AttrPath) -> bool {
+        false
+    }
+}
+
+/// `{"type": "work"}` from `type eq "work"` (and-ed equalities only).
+fn seed_from_filter(filter: &Filter) -> Map<String, Value> {
+    let mut seed = Map::new();
+    fn walk(f: &Filter, seed: &mut Map<String, Value>) {
+        match f {
+            Filter::And(a, b) => {
+                walk(a, seed);
+                walk(b, seed);
+            }
+            Filter::Compare(path, CompareOp::Eq, value) if path.sub.is_none() => {
+                let v = match value {
+                    CompValue::String(s) => Value::from(s.clone()),
+                    CompValue::Bool(b) => Value::Bool(*b),
+                    CompValue::Number(n) => Value::Number(n.clone()),
+                    CompValue::Null => return,
+                };
+                seed.insert(path.name.clone(), v);
+            }
+            _ => {}
+        }
+    }
+    walk(filter, &mut seed);
+    seed
+}
+
+fn merge_into(target: &mut Map<String, Value>, value: Value) -> Result<(), ScimError> {
+    let Value::Object(fields) = value else {
+        return Err(ScimError::bad_request(
+            ScimType::InvalidValue,
+            "the value must be an object",
+        ));
+    };
+    for (k, v) in fields {
+        let key = key_of(target, &k);
+        target.insert(key, v);
+    }
+    Ok(())
+}
+
+fn sub_attribute(
+    container: &mut Map<String, Value>,
+    key: &str,
+    sub: &str,
+    kind: OpKind,
+    value: Option<Value>,
+) -> Result<(), ScimError> {
+    if kind == OpKind::Remove {
+        if let Some(Value::Object(obj)) = container.get_mut(key) {
+            let k = key_of(obj, sub);
+            obj.remove(&k);
+            if obj.is_empty() {
+                container.remove(key);
+            }
+        }
+        return Ok(());
+    }
+    let entry = container
+        .entry(key.to_string())
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(obj) = entry else {
+        return Err(invalid_path(format!("{key} is not a complex attribute")));
+    };
+    let k = key_of(obj, sub);
+    obj.insert(k, value.unwrap_or(Value::Null));
+    Ok(())
+}
+
+fn whole(
+    container: &mut Map<String, Value>,
+    key: &str,
+    kind: OpKind,
+    multi: bool,
+    value: Option<Value>,
+) -> Result<(), ScimError> {
+    match (kind, value) {
+        (OpKind::Remove, Some(Value::Array(drop))) if multi => {
+            // A remove that lists the values to drop (legacy Entra style).
+            if let Some(Value::Array(list)) = container.get_mut(key) {
+                list.retain(|el| !drop.iter().any(|d| same_value(el, d)));
+                if list.is_empty() {
+                    container.remove(key);
+                }
+            }
+        }
+        (OpKind::Remove, _) => {
+            container.remove(key);
+        }
+        (OpKind::Add, Some(value)) if multi => {
+            let incoming = match value {
+                Value::Array(items) => items,
+                single => vec![single],
+            };
+            let entry = container
+                .entry(key.to_string())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            let Value::Array(list) = entry else {
+                return Err(invalid_path(format!("{key} is not multi-valued")));
+            };
+            for item in incoming {
+                if !list.contains(&item) {
+                    list.push(item);
+                }
+            }
+            ensure_single_primary(list);
+        }
+        (OpKind::Add, Some(Value::Object(fields)))
+            if matches!(container.get(key), Some(Value::Object(_))) =>
+        {
+            if let Some(Value::Object(existing)) = container.get_mut(key) {
+                merge_into(existing, Value::Object(fields))?;
+            }
+        }
+        (_, Some(value)) => {
+            let value = match value {
+                Value::Array(items) if multi => {
+                    let mut items = items;
+                    ensure_single_primary(&mut items);
+                    Value::Array(items)
+                }
+                single if multi => Value::Array(vec![single]),
+                single => single,
+            };
+            container.insert(key.to_string(), value);
+        }
+        (_, None) => {}
+    }
+    Ok(())
+}
+
+/// Two values of a multi-valued attribute are the same when their `value` is (or, for
+/// simple values, when they are equal).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a.get("value"), b.get("value")) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// RFC 7643 §2.4: at most one value may be `primary`; the last one set wins.
+fn ensure_single_primary(list: &mut [Value]) {
+    let last = list
+        .iter()
+        .rposition(|v| v.get("primary").and_then(parse_bool).unwrap_or(false));
+    if let Some(last) = last {
+        for (i, v) in list.iter_mut().enumerate() {
+            if i != last
+                && let Value::Object(el) = v
+                && el.get("primary").and_then(parse_bool).unwrap_or(false)
+            {
+                el.insert("primary".into(), Value::Bool(false));
+            }
+        }
+    }
+}
+
+fn add_schema_urn(doc: &mut Map<String, Value>, urn: &str) {
+    let key = key_of(doc, "schemas");
+    if let Some(Value::Array(list)) = doc.get_mut(&key)
+        && !list
+            .iter()
+            .any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(urn)))
+    {
+        list.push(Value::from(urn));
+    }
+}

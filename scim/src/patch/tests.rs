@@ -1,0 +1,255 @@
+use super::*;
+use crate::schema::ResourceSchema;
+use serde_json::{Value, json};
+
+const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+fn user() -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "ada", "active": true,
+        "name": {"givenName": "Ada", "familyName": "Lovelace"},
+        "emails": [{"value": "ada@home.test", "type": "home", "primary": true}]
+    })
+}
+
+fn patch(resource: &Value, ops: Value) -> Result<Value, crate::ScimError> {
+    let ops = parse_patch(&json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": ops
+    }))?;
+    apply_ops(resource, &ops, ResourceSchema::user())
+}
+
+#[test]
+fn entra_pathless_replace_with_path_keys_urn_keys_and_string_booleans() {
+    let out = patch(
+        &user(),
+        json!([{"op": "Replace", "value": {
+            "name.givenName": "Augusta",
+            format!("{ENT}:department"): "R&D",
+            "active": "False",
+            "displayName": "Ada L."
+        }}]),
+    )
+    .unwrap();
+    assert_eq!(
+        out["name"],
+        json!({"givenName": "Augusta", "familyName": "Lovelace"})
+    );
+    assert_eq!(out[ENT]["department"], "R&D");
+    assert_eq!(out["active"], false);
+    assert_eq!(out["displayName"], "Ada L.");
+    assert!(out["schemas"].as_array().unwrap().contains(&json!(ENT)));
+}
+
+#[test]
+fn entra_adds_a_work_email_before_one_exists_and_replaces_it_later() {
+    let out = patch(
+        &user(),
+        json!([{"op": "Add", "path": "emails[type eq \"work\"].value", "value": "ada@work.test"}]),
+    )
+    .unwrap();
+    let emails = out["emails"].as_array().unwrap();
+    assert_eq!(emails.len(), 2);
+    assert_eq!(emails[1], json!({"type": "work", "value": "ada@work.test"}));
+    let out = patch(&out, json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "a@work.test"}])).unwrap();
+    assert_eq!(out["emails"][1]["value"], "a@work.test");
+    assert_eq!(
+        out["emails"][0]["value"], "ada@home.test",
+        "other values untouched"
+    );
+    let out = patch(
+        &out,
+        json!([{"op": "remove", "path": "emails[type eq \"home\"]"}]),
+    )
+    .unwrap();
+    assert_eq!(
+        out["emails"],
+        json!([{"type": "work", "value": "a@work.test"}])
+    );
+    let out = patch(
+        &out,
+        json!([{"op": "remove", "path": "emails[type eq \"work\"]"}]),
+    )
+    .unwrap();
+    assert!(
+        out.get("emails").is_none(),
+        "an emptied multi-valued attribute is unassigned"
+    );
+}
+
+#[test]
+fn entra_manager_as_a_plain_string_or_an_object() {
+    let out = patch(
+        &user(),
+        json!([{"op": "Add", "path": format!("{ENT}:manager"), "value": "m-1"}]),
+    )
+    .unwrap();
+    assert_eq!(out[ENT]["manager"], json!({"value": "m-1"}));
+    let out = patch(
+        &out,
+        json!([{"op": "replace", "path": format!("{ENT}:manager"), "value": {"value": "m-2"}}]),
+    )
+    .unwrap();
+    assert_eq!(out[ENT]["manager"], json!({"value": "m-2"}));
+    let out = patch(
+        &out,
+        json!([{"op": "remove", "path": format!("{ENT}:manager")}]),
+    )
+    .unwrap();
+    assert!(out[ENT].get("manager").is_none());
+}
+
+#[test]
+fn okta_deactivation_and_read_only_values_in_pathless_replace() {
+    let out = patch(
+        &user(),
+        json!([{"op": "replace", "value": {"active": false, "id": "x", "meta": {}}}]),
+    )
+    .unwrap();
+    assert_eq!(out["active"], false);
+    assert!(out.get("id").is_none() && out.get("meta").is_none());
+}
+
+#[test]
+fn explicit_read_only_targets_are_mutability_errors() {
+    for path in ["id", "meta.lastModified", "groups"] {
+        let err = patch(
+            &user(),
+            json!([{"op": "replace", "path": path, "value": "x"}]),
+        )
+        .unwrap_err();
+        assert_eq!(err.scim_type, Some(crate::ScimType::Mutability), "{path}");
+    }
+}
+
+#[test]
+fn add_merges_multi_valued_without_duplicates_and_keeps_one_primary() {
+    let out = patch(
+        &user(),
+        json!([{"op": "add", "path": "emails", "value": [
+            {"value": "ada@home.test", "type": "home", "primary": true},
+            {"value": "new@x.test", "type": "other", "primary": true}
+        ]}]),
+    )
+    .unwrap();
+    let emails = out["emails"].as_array().unwrap();
+    assert_eq!(emails.len(), 2);
+    assert_eq!(emails[0]["primary"], false);
+    assert_eq!(emails[1]["primary"], true);
+    let out = patch(
+        &out,
+        json!([{"op": "add", "value": {"nickName": "Countess", "name": {"middleName": "King"}}}]),
+    )
+    .unwrap();
+    assert_eq!(out["nickName"], "Countess");
+    assert_eq!(
+        out["name"]["familyName"], "Lovelace",
+        "add merges complex values"
+    );
+    assert_eq!(out["name"]["middleName"], "King");
+}
+
+#[test]
+fn replace_of_a_sub_attribute_and_null_clears() {
+    let out = patch(
+        &user(),
+        json!([{"op": "replace", "path": "name.familyName", "value": "Byron"}]),
+    )
+    .unwrap();
+    assert_eq!(out["name"]["familyName"], "Byron");
+    let out = patch(
+        &out,
+        json!([{"op": "replace", "path": "nickName", "value": null}]),
+    )
+    .unwrap();
+    assert!(out.get("nickName").is_none());
+    let out = patch(&out, json!([{"op": "remove", "path": "name.givenName"}])).unwrap();
+    assert_eq!(out["name"], json!({"familyName": "Byron"}));
+}
+
+#[test]
+fn bad_requests() {
+    let cases = [
+        (
+            json!({"Operations": [{"op": "remove"}]}),
+            crate::ScimType::NoTarget,
+        ),
+        (
+            json!({"Operations": [{"op": "move", "path": "x"}]}),
+            crate::ScimType::InvalidSyntax,
+        ),
+        (json!({"Operations": []}), crate::ScimType::InvalidSyntax),
+        (
+            json!({"Operations": [{"op": "add", "path": "emails[type eq"}]}),
+            crate::ScimType::InvalidPath,
+        ),
+        (
+            json!({"Operations": [{"op": "add", "value": "x"}]}),
+            crate::ScimType::InvalidSyntax,
+        ),
+        (
+            json!({"schemas": ["urn:wrong"], "Operations": [{"op": "add", "path": "x", "value": 1}]}),
+            crate::ScimType::InvalidSyntax,
+        ),
+    ];
+    for (body, expected) in cases {
+        let err = parse_patch(&body).unwrap_err();
+        assert_eq!(err.scim_type, Some(expected), "{body}");
+    }
+    // All or nothing: the error of the second operation leaves the input as it was.
+    let before = user();
+    let err = patch(
+        &before,
+        json!([
+            {"op": "replace", "path": "userName", "value": "changed"},
+            {"op": "replace", "path": "id", "value": "x"}
+        ]),
+    );
+    assert!(err.is_err());
+    assert_eq!(before["userName"], "ada");
+}
+
+#[test]
+fn members_become_row_changes() {
+    let ops = parse_patch(&json!({"Operations": [
+        {"op": "add", "path": "members", "value": [{"value": "u1"}, {"value": "u2"}]},
+        {"op": "remove", "path": "members[value eq \"u1\"]"},
+        {"op": "Remove", "path": "members", "value": [{"value": "u2"}]},
+        {"op": "replace", "value": {"id": "g", "displayName": "New", "members": [{"value": "u3"}]}},
+        {"op": "remove", "path": "members[value eq \"a\" or value eq \"b\"]"},
+        {"op": "remove", "path": "members"}
+    ]}))
+    .unwrap();
+    let (changes, rest) = split_member_ops(ops).unwrap();
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(changes.len(), 6);
+    assert!(matches!(&changes[0], MemberChange::Add(m) if m.len() == 2));
+    assert_eq!(changes[1], MemberChange::Remove(ids(&["u1"])));
+    assert_eq!(changes[2], MemberChange::Remove(ids(&["u2"])));
+    assert!(matches!(&changes[3], MemberChange::Replace(m) if m[0].value == "u3"));
+    assert_eq!(changes[4], MemberChange::Remove(ids(&["a", "b"])));
+    assert_eq!(changes[5], MemberChange::RemoveAll);
+    assert_eq!(rest.len(), 1);
+    let renamed = apply_ops(
+        &json!({"displayName": "Old"}),
+        &rest,
+        ResourceSchema::group(),
+    )
+    .unwrap();
+    assert_eq!(
+        renamed,
+        json!({"displayName": "New"}),
+        "the read-only id is ignored"
+    );
+
+    let bad = parse_patch(
+        &json!({"Operations": [{"op": "remove", "path": "members[display eq \"x\"]"}]}),
+    )
+    .unwrap();
+    assert_eq!(
+        split_member_ops(bad).unwrap_err().scim_type,
+        Some(crate::ScimType::InvalidFilter)
+    );
+}

@@ -19,6 +19,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         (name = "SCIM Discovery", description = "What the service provider supports: ServiceProviderConfig, ResourceTypes, Schemas"),
         (name = "SCIM Users", description = "SCIM 2.0 Users (RFC 7644) of one connection"),
         (name = "SCIM Groups", description = "SCIM 2.0 Groups (RFC 7644) of one connection, members included"),
+        (name = "SCIM Bulk", description = "Many SCIM operations in one request, with bulkId references"),
         (name = "Health", description = "Liveness and readiness"),
     )
 )]

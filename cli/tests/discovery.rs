@@ -21,7 +21,7 @@ async fn discovery_documents_are_truthful_and_read_only() {
     );
     assert_eq!(spc["etag"]["supported"], true);
     assert_eq!(spc["filter"]["maxResults"], 1000);
-    assert_eq!(spc["bulk"]["supported"], false);
+    assert_eq!(spc["bulk"]["supported"], true);
     assert_eq!(spc["authenticationSchemes"][0]["type"], "oauthbearertoken");
     assert!(
         spc["meta"]["location"]

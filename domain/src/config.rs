@@ -78,6 +78,10 @@ pub struct ScimConfig {
     /// Most resources a filter that SQL cannot express may evaluate row by row (beyond:
     /// 400 tooMany).
     pub max_filter_scan: u64,
+    /// Most operations in one `/Bulk` request (advertised; 413 beyond).
+    pub bulk_max_operations: usize,
+    /// Largest `/Bulk` request body (advertised; 413 beyond).
+    pub bulk_max_payload_bytes: usize,
 }
 
 impl Default for Config {
@@ -130,6 +134,8 @@ impl Default for ScimConfig {
             max_page_size: 1000,
             request_log_retention_days: 14,
             max_filter_scan: 20_000,
+            bulk_max_operations: 1000,
+            bulk_max_payload_bytes: 4 * 1024 * 1024,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! list responses. Pure: no I/O, no web framework, no database.
 
 pub mod attr;
+pub mod bulk;
 pub mod error;
 pub mod filter;
 pub mod group;

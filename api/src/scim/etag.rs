@@ -9,7 +9,12 @@ use serde_json::Value;
 
 /// Versions named by a header such as `W/"3"`, `"3", W/"4"` or `*` (`None` means any).
 fn versions(req: &HttpRequest, header: &str) -> Option<Result<Vec<i64>, ()>> {
-    let raw = req.headers().get(header)?.to_str().ok()?.trim().to_string();
+    parse_tags(req.headers().get(header)?.to_str().ok()?)
+}
+
+/// Versions named by an ETag list (`None` for `*`).
+pub fn parse_tags(raw: &str) -> Option<Result<Vec<i64>, ()>> {
+    let raw = raw.trim();
     if raw == "*" {
         return None;
     }

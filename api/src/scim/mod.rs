@@ -2,6 +2,7 @@
 
 mod auth;
 mod body;
+mod bulk;
 mod discovery;
 mod error;
 mod etag;
@@ -52,8 +53,10 @@ pub(crate) fn scope() -> Scope<
         .service(groups::replace::replace_group)
         .service(groups::patch::patch_group)
         .service(groups::delete::delete_group)
+        .service(bulk::bulk)
         .service(search::search_users)
         .service(search::search_groups)
+        .service(search::search_all)
         // Registered last: any other method on a known path is a SCIM 405.
         .route(
             "/ServiceProviderConfig",
@@ -63,6 +66,7 @@ pub(crate) fn scope() -> Scope<
         .route("/ResourceTypes/{id}", web::route().to(method_not_allowed))
         .route("/Schemas", web::route().to(method_not_allowed))
         .route("/Schemas/{id}", web::route().to(method_not_allowed))
+        .route("/Bulk", web::route().to(method_not_allowed))
         .route("/Users", web::route().to(method_not_allowed))
         .route("/Users/{id}", web::route().to(method_not_allowed))
         .route("/Groups", web::route().to(method_not_allowed))

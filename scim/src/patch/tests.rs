@@ -253,3 +253,54 @@ fn members_become_row_changes() {
         Some(crate::ScimType::InvalidFilter)
     );
 }
+
+mod laws {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn attr() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "nickName",
+            "title",
+            "userType",
+            "locale",
+            "name.middleName",
+            "name.honorificPrefix",
+        ])
+    }
+
+    proptest! {
+        /// Replacing twice is replacing once.
+        #[test]
+        fn replace_is_idempotent(path in attr(), value in "[a-zA-Z0-9 ]{0,12}") {
+            let op = json!([{"op": "replace", "path": path, "value": value}]);
+            let once = patch(&user(), op.clone()).unwrap();
+            let twice = patch(&once, op).unwrap();
+            prop_assert_eq!(once, twice);
+        }
+
+        /// `remove` undoes an `add` of an attribute that was absent.
+        #[test]
+        fn remove_undoes_add(path in attr(), value in "[a-z]{1,8}") {
+            let added = patch(&user(), json!([{"op": "add", "path": path, "value": value}])).unwrap();
+            let removed = patch(&added, json!([{"op": "remove", "path": path}])).unwrap();
+            prop_assert_eq!(removed, user());
+        }
+
+        /// A path-less replace of `{path: v}` is a replace of `path` with `v`.
+        #[test]
+        fn pathless_equals_pathed(path in attr(), value in "[a-z]{1,8}") {
+            let pathed = patch(&user(), json!([{"op": "replace", "path": path, "value": value}])).unwrap();
+            let pathless = patch(&user(), json!([{"op": "replace", "value": {path: value}}])).unwrap();
+            prop_assert_eq!(pathed, pathless);
+        }
+
+        /// Arbitrary operations never panic, and a failure changes nothing.
+        #[test]
+        fn arbitrary_operations_are_safe(op in "(add|remove|replace|Add|junk)", path in "[a-zA-Z.\\[\\] \"=]{0,24}", value in "[a-z]{0,5}") {
+            let input = user();
+            let _ = patch(&input, json!([{"op": op, "path": path, "value": value}]));
+            prop_assert_eq!(input, user());
+        }
+    }
+}

@@ -34,6 +34,9 @@ ROSTER_TEST_BACKEND=embedded cargo nextest run --workspace --locked --no-fail-fa
 step "Rust tests on PostgreSQL + RabbitMQ + Redis"
 ROSTER_TEST_BACKEND=services cargo nextest run --workspace --locked --no-fail-fast
 
+step "SCIM conformance (scim2-tester) against 'roster run'"
+bash scripts/conformance.sh ./target/debug/roster
+
 step "Browser smoke: the admin UI served by 'roster run' in headless Chromium"
 command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 smoke_dir=$(mktemp -d)

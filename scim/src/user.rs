@@ -60,13 +60,17 @@ pub fn parse_user(body: &Value) -> Result<UserInput, ScimError> {
         }
     };
 
+    // Absent `active` stays absent in the resource (the store treats the user as active).
     let active = match get_ci(&resource, "active") {
         None => true,
-        Some(v) => parse_bool(v).ok_or_else(|| {
-            ScimError::bad_request(ScimType::InvalidValue, "active must be a boolean")
-        })?,
+        Some(v) => {
+            let b = parse_bool(v).ok_or_else(|| {
+                ScimError::bad_request(ScimType::InvalidValue, "active must be a boolean")
+            })?;
+            set_ci(&mut resource, "active", Value::Bool(b));
+            b
+        }
     };
-    set_ci(&mut resource, "active", Value::Bool(active));
 
     let schemas_value = resource
         .entry("schemas")

@@ -122,6 +122,9 @@ impl Engine<'_> {
         value: Option<Value>,
         explicit: bool,
     ) -> Result<(), ScimError> {
+        if let Some(ext) = self.whole_extension(path) {
+            return self.on_extension(doc, kind, ext, value);
+        }
         let attr = AttrPath {
             sub: None,
             ..path.attr.clone()
@@ -159,6 +162,67 @@ impl Engine<'_> {
             (None, Some(sub)) => sub_attribute(container, &key, sub, kind, value),
             (None, None) => whole(container, &key, kind, multi, value),
         }
+    }
+
+    /// The extension a path names as a whole (`urn:…:enterprise:2.0:User`, which parses as the
+    /// URN `urn:…:2.0` and the name `User`).
+    fn whole_extension(&self, path: &PatchPath) -> Option<&'static str> {
+        if path.filter.is_some() || path.attr.sub.is_some() || path.sub_attr.is_some() {
+            return None;
+        }
+        let full = match &path.attr.urn {
+            Some(urn) => format!("{urn}:{}", path.attr.name),
+            None => path.attr.name.clone(),
+        };
+        self.schema
+            .extensions()
+            .iter()
+            .map(|(ext, _)| ext.id)
+            .find(|id| id.eq_ignore_ascii_case(&full))
+    }
+
+    /// add / replace / remove of a whole extension object.
+    fn on_extension(
+        &self,
+        doc: &mut Map<String, Value>,
+        kind: OpKind,
+        urn: &'static str,
+        value: Option<Value>,
+    ) -> Result<(), ScimError> {
+        let key = key_of(doc, urn);
+        if kind != OpKind::Add {
+            doc.remove(&key);
+            let schemas = key_of(doc, "schemas");
+            if let Some(Value::Array(list)) = doc.get_mut(&schemas) {
+                list.retain(|s| !s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(urn)));
+            }
+        }
+        if kind == OpKind::Remove {
+            return Ok(());
+        }
+        let Some(Value::Object(attrs)) = value else {
+            return Err(ScimError::bad_request(
+                ScimType::InvalidValue,
+                format!("{urn} must be given an object of its attributes"),
+            ));
+        };
+        for (name, v) in attrs {
+            if v.is_null() || name.eq_ignore_ascii_case("schemas") {
+                continue;
+            }
+            let attr = AttrPath {
+                urn: Some(urn.to_string()),
+                name,
+                sub: None,
+            };
+            let path = PatchPath {
+                attr,
+                filter: None,
+                sub_attr: None,
+            };
+            self.at_path(doc, OpKind::Add, &path, Some(v), true)?;
+        }
+        Ok(())
     }
 
     /// The object holding the attribute: the resource, or its extension object.

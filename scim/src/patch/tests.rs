@@ -102,6 +102,38 @@ fn entra_manager_as_a_plain_string_or_an_object() {
 }
 
 #[test]
+fn a_whole_extension_can_be_added_replaced_and_removed() {
+    let out = patch(&user(), json!([{"op": "add", "path": ENT, "value": {"schemas": [ENT], "department": "R&D", "costCenter": "7"}}])).unwrap();
+    assert_eq!(out[ENT], json!({"department": "R&D", "costCenter": "7"}));
+    assert!(out["schemas"].as_array().unwrap().contains(&json!(ENT)));
+    let out = patch(
+        &out,
+        json!([{"op": "replace", "path": ENT, "value": {"division": "EMEA"}}]),
+    )
+    .unwrap();
+    assert_eq!(
+        out[ENT],
+        json!({"division": "EMEA"}),
+        "replace swaps the whole object"
+    );
+    let out = patch(&out, json!([{"op": "remove", "path": ENT}])).unwrap();
+    assert!(out.get(ENT).is_none());
+    assert!(!out["schemas"].as_array().unwrap().contains(&json!(ENT)));
+}
+
+#[test]
+fn removing_active_removes_it() {
+    let out = patch(&user(), json!([{"op": "remove", "path": "active"}])).unwrap();
+    assert!(out.get("active").is_none());
+    let stored = crate::parse_user(&out).unwrap();
+    assert!(
+        stored.resource.get("active").is_none(),
+        "absent stays absent"
+    );
+    assert!(stored.active, "and the user counts as active");
+}
+
+#[test]
 fn okta_deactivation_and_read_only_values_in_pathless_replace() {
     let out = patch(
         &user(),

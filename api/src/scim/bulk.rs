@@ -3,7 +3,7 @@
 //! honoured, limits advertised in `/ServiceProviderConfig` (413 beyond them).
 
 use crate::ApiState;
-use crate::scim::schema::ScimErrorBody;
+use crate::scim::schema::ScimErrors;
 use crate::scim::{ScimApiError, ScimAuth, body, etag};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use roster_domain::DomainError;
@@ -31,8 +31,7 @@ struct Done {
     request_body(content = serde_json::Value, content_type = "application/scim+json"),
     responses(
         (status = 200, description = "BulkResponse: one entry per processed operation", content_type = "application/scim+json"),
-        (status = 400, description = "Invalid bulk request", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 413, description = "More operations or bytes than advertised", body = ScimErrorBody, content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]

@@ -3,7 +3,7 @@
 //! supports, limits included.
 
 use crate::ApiState;
-use crate::scim::schema::ScimErrorBody;
+use crate::scim::schema::ScimErrors;
 use crate::scim::{ScimApiError, ScimAuth, resource_response};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
@@ -46,7 +46,7 @@ fn list(resources: Vec<serde_json::Value>) -> HttpResponse {
     params(("connection_id" = uuid::Uuid, Path, description = "The connection")),
     responses(
         (status = 200, description = "RFC 7643 §5 ServiceProviderConfig", content_type = "application/scim+json"),
-        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]
@@ -89,7 +89,6 @@ pub async fn resource_types(ScimAuth(ctx): ScimAuth, state: web::Data<ApiState>)
     ),
     responses(
         (status = 200, description = "RFC 7643 §6 ResourceType", content_type = "application/scim+json"),
-        (status = 404, description = "No such resource type", body = ScimErrorBody, content_type = "application/scim+json"),
     ),
     security(("scim_token" = [])),
 )]
@@ -137,7 +136,6 @@ pub async fn schemas_list(ScimAuth(ctx): ScimAuth, state: web::Data<ApiState>) -
     ),
     responses(
         (status = 200, description = "RFC 7643 §7 Schema", content_type = "application/scim+json"),
-        (status = 404, description = "No such schema", body = ScimErrorBody, content_type = "application/scim+json"),
     ),
     security(("scim_token" = [])),
 )]

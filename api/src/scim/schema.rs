@@ -104,3 +104,53 @@ pub struct ScimPatch {
     #[serde(rename = "Operations")]
     operations: Vec<ScimPatchOperation>,
 }
+
+/// The SCIM error responses of the resource endpoints (bodies per RFC 7644 §3.12).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum ScimErrors {
+    /// Invalid request; `scimType` says why (invalidSyntax, invalidValue, invalidPath,
+    /// invalidFilter, mutability, noTarget, tooMany).
+    #[response(status = 400, content_type = "application/scim+json")]
+    BadRequest(ScimErrorBody),
+    /// Missing, unknown, expired or revoked token, or a token of another connection.
+    #[response(status = 401, content_type = "application/scim+json")]
+    Unauthorized(ScimErrorBody),
+    /// No such resource in this connection.
+    #[response(status = 404, content_type = "application/scim+json")]
+    NotFound(ScimErrorBody),
+    /// `userName` already exists in this connection (`scimType: uniqueness`).
+    #[response(status = 409, content_type = "application/scim+json")]
+    Conflict(ScimErrorBody),
+    /// `If-Match` does not name the current version.
+    #[response(status = 412, content_type = "application/scim+json")]
+    PreconditionFailed(ScimErrorBody),
+    /// The body is larger than advertised in `/ServiceProviderConfig`.
+    #[response(status = 413, content_type = "application/scim+json")]
+    PayloadTooLarge(ScimErrorBody),
+}
+
+/// Query parameters of list requests (RFC 7644 §3.4.2).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListQueryDoc {
+    /// RFC 7644 filter, e.g. `userName eq "ada@example.com"`.
+    filter: Option<String>,
+    /// 1-based index of the first result (values below 1 mean 1).
+    #[param(rename = "startIndex")]
+    start_index: Option<i64>,
+    /// Results per page, capped to `filter.maxResults`; 0 returns totals only.
+    count: Option<i64>,
+    /// e.g. `userName`, `displayName`, `meta.created`.
+    #[param(rename = "sortBy")]
+    sort_by: Option<String>,
+    /// `ascending` (default) or `descending`.
+    #[param(rename = "sortOrder")]
+    sort_order: Option<String>,
+    /// Comma-separated attributes to return.
+    attributes: Option<String>,
+    /// Comma-separated attributes to omit.
+    #[param(rename = "excludedAttributes")]
+    excluded_attributes: Option<String>,
+}

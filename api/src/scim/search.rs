@@ -3,7 +3,7 @@
 
 use crate::ApiState;
 use crate::scim::list_params::ListParams;
-use crate::scim::schema::ScimErrorBody;
+use crate::scim::schema::ScimErrors;
 use crate::scim::{ScimApiError, ScimAuth, body, groups, users};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use roster_domain::services::{ListQuery, scim_group_resource, scim_user_resource};
@@ -19,7 +19,7 @@ use roster_scim::schema::ResourceKind;
         example = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": "userName sw \"a\"", "count": 10})),
     responses(
         (status = 200, description = "ListResponse of Users", content_type = "application/scim+json"),
-        (status = 400, description = "Invalid request", body = ScimErrorBody, content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]
@@ -41,7 +41,6 @@ pub async fn search_users(
     request_body(content = serde_json::Value, content_type = "application/scim+json"),
     responses(
         (status = 200, description = "ListResponse of Groups", content_type = "application/scim+json"),
-        (status = 400, description = "Invalid request", body = ScimErrorBody, content_type = "application/scim+json"),
     ),
     security(("scim_token" = [])),
 )]
@@ -74,7 +73,6 @@ async fn params(
     request_body(content = serde_json::Value, content_type = "application/scim+json"),
     responses(
         (status = 200, description = "ListResponse of Users and Groups", content_type = "application/scim+json"),
-        (status = 400, description = "Invalid request", body = ScimErrorBody, content_type = "application/scim+json"),
     ),
     security(("scim_token" = [])),
 )]

@@ -1,5 +1,5 @@
 use crate::ApiState;
-use crate::scim::schema::{ScimErrorBody, ScimGroup};
+use crate::scim::schema::{ScimErrors, ScimGroup};
 use crate::scim::{Projection, ScimApiError, ScimAuth, body, projected_response};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
@@ -14,8 +14,7 @@ use roster_scim::schema::ResourceKind;
     request_body(content = ScimGroup, content_type = "application/scim+json"),
     responses(
         (status = 201, description = "Created; `Location` and `ETag` headers set", body = ScimGroup, content_type = "application/scim+json"),
-        (status = 400, description = "Invalid resource", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]

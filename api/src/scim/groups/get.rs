@@ -1,6 +1,6 @@
 use super::group_id;
 use crate::ApiState;
-use crate::scim::schema::{ScimErrorBody, ScimGroup};
+use crate::scim::schema::{ScimErrors, ScimGroup};
 use crate::scim::{Projection, ScimApiError, ScimAuth, etag, projected_response};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -16,8 +16,7 @@ use roster_scim::schema::ResourceKind;
     ),
     responses(
         (status = 200, body = ScimGroup, content_type = "application/scim+json"),
-        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 404, description = "No such group in this connection", body = ScimErrorBody, content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]

@@ -1,6 +1,6 @@
 use super::group_id;
 use crate::ApiState;
-use crate::scim::schema::{ScimErrorBody, ScimGroup, ScimPatch};
+use crate::scim::schema::{ScimErrors, ScimGroup, ScimPatch};
 use crate::scim::{Projection, ScimApiError, ScimAuth, body, etag, projected_response};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, patch, web};
@@ -21,10 +21,7 @@ use roster_scim::schema::ResourceKind;
     request_body(content = ScimPatch, content_type = "application/scim+json"),
     responses(
         (status = 200, body = ScimGroup, content_type = "application/scim+json"),
-        (status = 400, description = "Invalid operation", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 404, description = "No such group in this connection", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 412, description = "If-Match does not name the current version", body = ScimErrorBody, content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]

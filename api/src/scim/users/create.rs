@@ -1,5 +1,5 @@
 use crate::ApiState;
-use crate::scim::schema::{ScimErrorBody, ScimUser};
+use crate::scim::schema::{ScimErrors, ScimUser};
 use crate::scim::{Projection, ScimApiError, ScimAuth, body, projected_response};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
@@ -13,10 +13,7 @@ use roster_scim::schema::ResourceKind;
     request_body(content = ScimUser, content_type = "application/scim+json"),
     responses(
         (status = 201, description = "Created; `Location` and `ETag` headers set", body = ScimUser, content_type = "application/scim+json"),
-        (status = 400, description = "Invalid resource", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 409, description = "userName already exists (scimType uniqueness)", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 413, description = "Body too large", body = ScimErrorBody, content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]

@@ -1,6 +1,6 @@
 use super::user_id;
 use crate::ApiState;
-use crate::scim::schema::ScimErrorBody;
+use crate::scim::schema::ScimErrors;
 use crate::scim::{ScimApiError, ScimAuth, etag};
 use actix_web::{HttpRequest, HttpResponse, delete, web};
 
@@ -15,9 +15,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, web};
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 404, description = "No such user in this connection", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 412, description = "If-Match does not name the current version", body = ScimErrorBody, content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]

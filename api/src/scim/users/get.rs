@@ -1,6 +1,6 @@
 use super::user_id;
 use crate::ApiState;
-use crate::scim::schema::{ScimErrorBody, ScimUser};
+use crate::scim::schema::{ScimErrors, ScimUser};
 use crate::scim::{Projection, ScimApiError, ScimAuth, etag, projected_response};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -17,8 +17,7 @@ use roster_scim::schema::ResourceKind;
     responses(
         (status = 200, body = ScimUser, content_type = "application/scim+json"),
         (status = 304, description = "`If-None-Match` names the current version"),
-        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 404, description = "No such user in this connection", body = ScimErrorBody, content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]

@@ -1,6 +1,6 @@
 use crate::ApiState;
 use crate::scim::list_params::ListParams;
-use crate::scim::schema::ScimErrorBody;
+use crate::scim::schema::{ListQueryDoc, ScimErrors};
 use crate::scim::{ScimApiError, ScimAuth, list_response};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use roster_domain::ids::ConnectionCtx;
@@ -13,18 +13,11 @@ use roster_scim::schema::ResourceKind;
     tag = "SCIM Users",
     params(
         ("connection_id" = uuid::Uuid, Path, description = "The connection"),
-        ("filter" = Option<String>, Query, description = "RFC 7644 filter, e.g. userName eq \"ada@example.com\""),
-        ("startIndex" = Option<i64>, Query, description = "1-based index of the first result"),
-        ("count" = Option<i64>, Query, description = "Results per page (capped; 0 returns totals only)"),
-        ("sortBy" = Option<String>, Query, description = "e.g. userName, meta.created"),
-        ("sortOrder" = Option<String>, Query, description = "ascending (default) or descending"),
-        ("attributes" = Option<String>, Query, description = "Comma-separated attributes to return"),
-        ("excludedAttributes" = Option<String>, Query, description = "Comma-separated attributes to omit"),
+        ListQueryDoc,
     ),
     responses(
         (status = 200, description = "ListResponse of Users", content_type = "application/scim+json"),
-        (status = 400, description = "Invalid parameter", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]

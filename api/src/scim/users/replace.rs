@@ -1,6 +1,6 @@
 use super::user_id;
 use crate::ApiState;
-use crate::scim::schema::{ScimErrorBody, ScimUser};
+use crate::scim::schema::{ScimErrors, ScimUser};
 use crate::scim::{Projection, ScimApiError, ScimAuth, body, etag, projected_response};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, put, web};
@@ -20,11 +20,7 @@ use roster_scim::schema::ResourceKind;
     request_body(content = ScimUser, content_type = "application/scim+json"),
     responses(
         (status = 200, body = ScimUser, content_type = "application/scim+json"),
-        (status = 400, description = "Invalid resource", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 401, description = "Missing or invalid token", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 404, description = "No such user in this connection", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 409, description = "userName already exists (scimType uniqueness)", body = ScimErrorBody, content_type = "application/scim+json"),
-        (status = 412, description = "If-Match does not name the current version", body = ScimErrorBody, content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]

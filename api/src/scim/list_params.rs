@@ -7,7 +7,7 @@ use super::{Projection, ScimApiError};
 use actix_web::HttpRequest;
 use roster_domain::services::ListQuery;
 use roster_scim::attr::parse_attr_path;
-use roster_scim::filter::parse_filter;
+use roster_scim::filter::{Filter, parse_filter};
 use roster_scim::{ScimError, ScimType};
 use serde_json::Value;
 
@@ -24,7 +24,17 @@ pub struct ListParams {
 
 impl ListParams {
     pub fn from_request(req: &HttpRequest, max_page_size: u64) -> Result<Self, ScimApiError> {
-        Self::from_pairs(&query_pairs(req), max_page_size)
+        let params = Self::from_pairs(&query_pairs(req), max_page_size)?;
+        if params.query.filter.as_ref().is_some_and(names_password) {
+            // RFC 7644 §3.4.2.2 / Table 9: sensitive data does not belong in a URI.
+            return Err(ScimError::new(
+                403,
+                Some(ScimType::Sensitive),
+                "filters on password must be sent with POST .search, not in the URL",
+            )
+            .into());
+        }
+        Ok(params)
     }
 
     /// From a SearchRequest body (RFC 7644 §3.4.3): the same parameters as JSON members;
@@ -102,5 +112,15 @@ impl ListParams {
             }
         }
         Ok(Self { query, projection })
+    }
+}
+
+/// Whether a filter compares the (write-only) password.
+fn names_password(filter: &Filter) -> bool {
+    match filter {
+        Filter::Present(p) | Filter::Compare(p, ..) => p.is("password", None),
+        Filter::ValuePath(p, inner) => p.is("password", None) || names_password(inner),
+        Filter::And(a, b) | Filter::Or(a, b) => names_password(a) || names_password(b),
+        Filter::Not(inner) => names_password(inner),
     }
 }

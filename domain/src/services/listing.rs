@@ -125,15 +125,15 @@ where
     if let Some(condition) = condition {
         select = select.filter(condition);
     }
-    let total = select.clone().count(conn).await?;
-    if query.count == 0 || query.start_index > total {
-        return Ok((total, Vec::new()));
+    if query.count == 0 {
+        return Ok((select.count(conn).await?, Vec::new()));
     }
     let order = if query.descending {
         Order::Desc
     } else {
         Order::Asc
     };
+    let counter = select.clone();
     select = match sort {
         Some(expr) => select.order_by(expr, order.clone()),
         None => select.order_by(created, order.clone()),
@@ -144,6 +144,14 @@ where
         .limit(query.count)
         .all(conn)
         .await?;
+    // A short, non-empty page ends the list: its total is known without counting (this saves
+    // a query on every lookup that finds its one match, and on every last page).
+    let short = (rows.len() as u64) < query.count;
+    let total = if short && (!rows.is_empty() || query.start_index == 1) {
+        query.start_index - 1 + rows.len() as u64
+    } else {
+        counter.count(conn).await?
+    };
     Ok((total, rows))
 }
 

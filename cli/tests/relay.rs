@@ -18,6 +18,7 @@ async fn a_separate_worker_is_woken_by_the_commit() {
     };
     let app = TestApp::start_with(Options {
         separate_worker_poll_ms: Some(poll_ms),
+        ..Default::default()
     })
     .await;
     let receiver = Receiver::start();

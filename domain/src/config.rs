@@ -62,6 +62,11 @@ pub struct WebhookConfig {
     pub max_response_bytes: usize,
     /// Deliveries in flight per worker process.
     pub max_in_flight: usize,
+    /// Seconds to wait before each retry after a failed attempt (the first attempt is
+    /// immediate); after the last one the delivery is failed and kept for replay.
+    pub retry_schedule_secs: Vec<u64>,
+    /// Longest `Retry-After` honoured, in seconds (a longer one is capped).
+    pub max_retry_after_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -122,6 +127,8 @@ impl Default for WebhookConfig {
             timeout_ms: 15_000,
             max_response_bytes: 4096,
             max_in_flight: 64,
+            retry_schedule_secs: vec![5, 300, 1800, 7200, 18_000, 36_000, 36_000],
+            max_retry_after_secs: 3600,
         }
     }
 }

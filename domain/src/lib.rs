@@ -3,6 +3,7 @@
 //! (secrets, webhook signing, the cache). Knows nothing of HTTP or of the message broker.
 
 pub mod cache;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod entities;

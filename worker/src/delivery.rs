@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use roster_domain::Services;
 use roster_domain::entities::webhook_endpoint;
 use roster_domain::events::EventEnvelope;
-use roster_domain::ids::EndpointId;
+use roster_domain::ids::{DeliveryId, EndpointId};
+use roster_domain::services::DeliveryStatus;
 
 pub struct Deliverer {
     svc: Services,
@@ -15,6 +16,10 @@ pub struct Deliverer {
 }
 
 impl Deliverer {
+    pub fn services(&self) -> &Services {
+        &self.svc
+    }
+
     pub fn new(svc: Services) -> Self {
         let client = sender::http_client(&svc.config.webhook);
         Self { svc, client }
@@ -55,6 +60,18 @@ impl Deliverer {
         else {
             return Ok(());
         };
+        self.attempt(delivery, endpoint, event, msg_id, body).await
+    }
+
+    /// One attempt of a delivery (first or retry), recorded with its consequence.
+    pub(crate) async fn attempt(
+        &self,
+        delivery: DeliveryId,
+        endpoint: &webhook_endpoint::Model,
+        event: &EventEnvelope,
+        msg_id: &str,
+        body: &[u8],
+    ) -> anyhow::Result<()> {
         let attempt = sender::send(
             &self.client,
             &self.svc.config.webhook,
@@ -68,11 +85,14 @@ impl Deliverer {
             event_type = %event.event_type,
             endpoint = %endpoint.id,
             status = ?attempt.status_code,
-            outcome = attempt.outcome.as_str(),
+            outcome = ?attempt.outcome,
             duration_ms = attempt.duration_ms,
             "webhook attempt"
         );
-        self.svc.record_attempt(delivery, attempt).await?;
+        let status = self.svc.record_attempt(delivery, attempt).await?;
+        if status == DeliveryStatus::Retrying {
+            self.svc.retry_wake.notify_one();
+        }
         Ok(())
     }
 }

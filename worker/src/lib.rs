@@ -5,6 +5,7 @@
 pub mod bus;
 pub mod delivery;
 pub mod relay;
+pub mod retry;
 pub mod sender;
 
 use bus::EventBus;
@@ -41,6 +42,7 @@ async fn housekeeping(svc: Services, shutdown: CancellationToken) {
 
 async fn run_consumer(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationToken) {
     let handler = Arc::new(delivery::Deliverer::new(svc));
+    tokio::spawn(retry::run(handler.clone(), shutdown.clone()));
     let mut backoff = Backoff::default();
     loop {
         tokio::select! {

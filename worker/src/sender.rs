@@ -4,7 +4,7 @@
 use chrono::Utc;
 use roster_domain::config::WebhookConfig;
 use roster_domain::entities::webhook_endpoint;
-use roster_domain::services::{AttemptRecord, DeliveryStatus, signing_secrets};
+use roster_domain::services::{AttemptOutcome, AttemptRecord, signing_secrets};
 use roster_domain::signing;
 use std::time::{Duration, Instant};
 
@@ -30,8 +30,20 @@ fn failed(class: &str, error: String, status: Option<u16>, started: Instant) -> 
         error_class: Some(class.into()),
         error: Some(error),
         response_excerpt: None,
-        outcome: DeliveryStatus::Failed,
+        outcome: AttemptOutcome::Retry {
+            retry_after_secs: None,
+        },
     }
+}
+
+/// `Retry-After` as seconds (delta-seconds or an HTTP date).
+fn retry_after(response: &reqwest::Response, now: chrono::DateTime<Utc>) -> Option<u64> {
+    let raw = response.headers().get("retry-after")?.to_str().ok()?.trim();
+    if let Ok(secs) = raw.parse::<u64>() {
+        return Some(secs);
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(raw).ok()?;
+    u64::try_from((at.with_timezone(&Utc) - now).num_seconds()).ok()
 }
 
 /// Sends `body` to the endpoint, signed with each of its valid secrets.
@@ -82,6 +94,7 @@ pub async fn send(
         }
     };
     let status = response.status();
+    let retry_after_secs = retry_after(&response, now);
     let mut excerpt = Vec::new();
     while excerpt.len() < config.max_response_bytes {
         match response.chunk().await {
@@ -98,10 +111,10 @@ pub async fn send(
         error_class: (!ok).then(|| "http_status".into()),
         error: (!ok).then(|| format!("endpoint answered {status}")),
         response_excerpt: (!excerpt.is_empty()).then_some(excerpt),
-        outcome: if ok {
-            DeliveryStatus::Succeeded
-        } else {
-            DeliveryStatus::Failed
+        outcome: match status.as_u16() {
+            _ if ok => AttemptOutcome::Succeeded,
+            410 => AttemptOutcome::Gone,
+            _ => AttemptOutcome::Retry { retry_after_secs },
         },
     }
 }

@@ -11,6 +11,7 @@
 pub mod receiver;
 pub mod scim;
 
+use roster_domain::clock::ManualClock;
 use roster_domain::health::{CacheCheck, DatabaseCheck, HealthCheck};
 use roster_domain::{Config, Services};
 use roster_worker::bus::BusCheck;
@@ -136,6 +137,7 @@ impl Isolation {
 pub struct TestApp {
     pub base_url: String,
     pub svc: Services,
+    clock: Option<Arc<ManualClock>>,
     pub http: reqwest::Client,
     shutdown: CancellationToken,
     server: actix_web::dev::ServerHandle,
@@ -149,6 +151,10 @@ pub struct Options {
     /// Give the worker its own `Services` (own pool, own in-process wake-up signal), as a
     /// separate `roster worker` process would have, polling every this many milliseconds.
     pub separate_worker_poll_ms: Option<u64>,
+    /// Run on a manual clock (see `TestApp::advance`) instead of the system clock.
+    pub manual_clock: bool,
+    /// Adjusts the configuration before start.
+    pub configure: Option<fn(&mut Config)>,
 }
 
 impl TestApp {
@@ -164,19 +170,28 @@ impl TestApp {
             .try_init();
         let isolation = Isolation::new().await;
         let mut config = isolation.config.clone();
+        if let Some(configure) = options.configure {
+            configure(&mut config);
+        }
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         config.listen = addr.to_string();
-        let svc = Services::start(config.clone(), true)
+        let mut svc = Services::start(config.clone(), true)
             .await
             .expect("services start");
+        let clock = options.manual_clock.then(|| Arc::new(ManualClock::new()));
+        if let Some(clock) = &clock {
+            svc.clock = clock.clone();
+        }
         let worker_svc = match options.separate_worker_poll_ms {
             None => svc.clone(),
             Some(poll) => {
                 config.relay.poll_interval_ms = poll;
-                Services::start(config, false)
+                let mut worker = Services::start(config, false)
                     .await
-                    .expect("worker services start")
+                    .expect("worker services start");
+                worker.clock = svc.clock.clone();
+                worker
             }
         };
         let bus = roster_worker::connect_bus(&svc.config)
@@ -198,6 +213,7 @@ impl TestApp {
         tokio::spawn(server);
         TestApp {
             base_url: format!("http://{addr}"),
+            clock,
             svc,
             http: reqwest::Client::new(),
             shutdown,
@@ -205,6 +221,19 @@ impl TestApp {
             worker,
             isolation: Some(isolation),
         }
+    }
+
+    /// Moves the manual clock forward and wakes the retry loop.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.clock
+            .as_ref()
+            .expect("TestApp started with manual_clock")
+            .advance(by);
+        self.svc.retry_wake.notify_one();
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.svc.clock.now()
     }
 
     pub async fn stop(mut self) {

@@ -22,10 +22,14 @@ pub struct Receiver {
     server: actix_web::dev::ServerHandle,
 }
 
+/// Answers to give, in order (then 204): a status and an optional `Retry-After`.
+type Script = Arc<Mutex<std::collections::VecDeque<(u16, Option<&'static str>)>>>;
+
 async fn record(
     req: HttpRequest,
     body: web::Bytes,
     store: web::Data<Arc<Mutex<Vec<Received>>>>,
+    script: web::Data<Script>,
 ) -> HttpResponse {
     let mut headers = http::HeaderMap::new();
     for (name, value) in req.headers() {
@@ -38,11 +42,23 @@ async fn record(
         headers,
         body: body.to_vec(),
     });
-    HttpResponse::NoContent().finish()
+    let (status, retry_after) = script.lock().unwrap().pop_front().unwrap_or((204, None));
+    let mut res = HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap());
+    if let Some(after) = retry_after {
+        res.insert_header(("Retry-After", after));
+    }
+    res.finish()
 }
 
 impl Receiver {
     pub fn start() -> Receiver {
+        Self::scripted(&[])
+    }
+
+    /// A receiver that answers with `script` in order, then 204.
+    pub fn scripted(script: &[(u16, Option<&'static str>)]) -> Receiver {
+        let script: Script = Arc::new(Mutex::new(script.iter().copied().collect()));
+        let script = web::Data::new(script);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/webhooks", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -50,6 +66,7 @@ impl Receiver {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(store.clone())
+                .app_data(script.clone())
                 .default_service(web::post().to(record))
         })
         .workers(1)

@@ -16,7 +16,9 @@ mod users;
 
 pub use accounts::{AccountView, ApiKeyScope, ApiKeyView, IssuedApiKey, NewAccount};
 pub use connections::{ConnectionView, PROVIDERS};
-pub use deliveries::{AttemptRecord, DeliveryStatus};
+pub use deliveries::{
+    AttemptOutcome, AttemptRecord, CLAIM_LEASE_SECS, DeliveryStatus, DueDelivery, retry_delay,
+};
 pub use endpoints::{EndpointView, NewEndpoint, SigningSecret, endpoint_matches, signing_secrets};
 pub use groups::{GroupRecord, scim_group_resource};
 pub use listing::{ListQuery, Page};
@@ -26,6 +28,7 @@ pub use tenants::TenantView;
 pub use users::{UserGroupRef, UserRecord, scim_user_resource};
 
 use crate::cache::{Cache, MemoryCache, RedisCache};
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db;
 use sea_orm::{
@@ -43,6 +46,10 @@ pub struct Services {
     pub config: Arc<Config>,
     /// Woken after a commit that wrote events, so an in-process relay publishes at once.
     pub outbox: Arc<Notify>,
+    /// What "now" is for retries and deliveries (a manual clock in tests).
+    pub clock: Arc<dyn Clock>,
+    /// Woken when a retry is scheduled or the clock moves (tests), so due retries run at once.
+    pub retry_wake: Arc<Notify>,
 }
 
 impl Services {
@@ -65,6 +72,8 @@ impl Services {
             cache,
             config: Arc::new(config),
             outbox: Arc::new(Notify::new()),
+            clock: Arc::new(SystemClock),
+            retry_wake: Arc::new(Notify::new()),
         })
     }
 

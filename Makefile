@@ -3,8 +3,11 @@
 
 # Build the admin UI and run everything in one process on the embedded default
 # (SQLite in ./data, in-process event bus, in-memory cache) at http://127.0.0.1:8080.
+# For local evaluation, webhooks may target this machine (127.0.0.1); by default Roster refuses
+# private and loopback targets.
+LOCAL_WEBHOOKS ?= ["127.0.0.1/32"]
 run: admin
-	cargo run --release --locked -p roster -- run
+	ROSTER_WEBHOOK__ALLOWED_NETWORKS='$(LOCAL_WEBHOOKS)' cargo run --release --locked -p roster -- run
 
 # Every test, on the embedded default and on PostgreSQL + RabbitMQ + Redis.
 test:

@@ -16,7 +16,8 @@ fn roster(isolation: &Isolation, args: &[&str]) -> Output {
         .env("ROSTER_DATA_DIR", &c.data_dir)
         .env("ROSTER_QUEUE_PREFIX", &c.queue_prefix)
         .env("ROSTER_CACHE_PREFIX", &c.cache_prefix)
-        .env("ROSTER_ACCOUNT_PASSWORD", "a long enough password");
+        .env("ROSTER_ACCOUNT_PASSWORD", "a long enough password")
+        .env("ROSTER_WEBHOOK__ALLOWED_NETWORKS", "[\"127.0.0.1/32\"]");
     for (var, value) in [
         ("ROSTER_DATABASE_URL", &c.database_url),
         ("ROSTER_AMQP_URL", &c.amqp_url),
@@ -167,6 +168,21 @@ async fn bad_input_gets_a_clear_message_and_a_failing_exit_code() {
     );
     assert_eq!(bad_url.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad_url.stderr).contains("http:// or https://"));
+
+    // The SSRF guard: the cloud metadata address is refused (only 127.0.0.1 is allowlisted).
+    let metadata = roster(
+        &isolation,
+        &[
+            "endpoint",
+            "create",
+            "--url",
+            "http://169.254.169.254/latest/meta-data/",
+            "--event-type",
+            "*",
+        ],
+    );
+    assert_eq!(metadata.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&metadata.stderr).contains("not allowed"));
 
     let bad_type = roster(
         &isolation,

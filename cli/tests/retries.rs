@@ -7,7 +7,7 @@ mod support;
 use chrono::Duration;
 use roster_domain::entities::{delivery, delivery_attempt, webhook_endpoint};
 use roster_domain::services::NewEndpoint;
-use sea_orm::{EntityTrait, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use std::time::Duration as StdDuration;
 use support::{Options, Receiver, TestApp, wait_for};
@@ -159,6 +159,81 @@ async fn gone_disables_the_endpoint_without_retrying() {
     app.advance(Duration::hours(24));
     assert!(app.svc.claim_due_deliveries(10).await.unwrap().is_empty());
     assert_eq!(receiver.received().len(), 1);
+    receiver.stop().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_targets_are_refused_at_creation_and_at_send_time() {
+    let app = start(None).await;
+    let svc = &app.svc;
+    for url in [
+        "http://10.0.0.1/hook",
+        "http://[::1]:9/hook",
+        "http://2130706434/",
+        "http://169.254.169.254/",
+    ] {
+        let err = svc
+            .create_endpoint(NewEndpoint {
+                url: url.into(),
+                description: String::new(),
+                event_types: vec!["*".into()],
+                tenant_id: None,
+            })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("not allowed"), "{url}: {err}");
+    }
+    // An endpoint whose stored URL now points at a forbidden address (as after a DNS change)
+    // is refused when sending.
+    let receiver = Receiver::start();
+    one_user_created(&app, &receiver).await;
+    let first = delivery_after(&app, 1).await;
+    assert_eq!(first.status, "succeeded");
+    let endpoint = webhook_endpoint::Entity::find()
+        .one(&svc.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut moved: webhook_endpoint::ActiveModel = endpoint.clone().into();
+    moved.url = sea_orm::Set(endpoint.url.replace("127.0.0.1", "127.0.0.2"));
+    sea_orm::ActiveModelTrait::update(moved, &svc.db)
+        .await
+        .unwrap();
+    let conn = roster_domain::entities::connection::Entity::find()
+        .one(&svc.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let ctx = roster_domain::ids::ConnectionCtx {
+        tenant_id: conn.tenant_id.into(),
+        tenant_external_id: None,
+        connection_id: conn.id.into(),
+    };
+    svc.create_user(
+        &ctx,
+        roster_scim::parse_user(&json!({"userName": "bob"})).unwrap(),
+    )
+    .await
+    .unwrap();
+    let attempt = wait_for(
+        "the refused attempt",
+        StdDuration::from_secs(20),
+        || async {
+            delivery_attempt::Entity::find()
+                .filter(delivery_attempt::Column::ErrorClass.eq("ssrf"))
+                .one(&app.svc.db)
+                .await
+                .unwrap()
+        },
+    )
+    .await;
+    assert!(attempt.error.unwrap().contains("127.0.0.2"));
+    assert_eq!(
+        receiver.received().len(),
+        1,
+        "nothing was sent to the forbidden address"
+    );
     receiver.stop().await;
     app.stop().await;
 }

@@ -67,6 +67,9 @@ pub struct WebhookConfig {
     pub retry_schedule_secs: Vec<u64>,
     /// Longest `Retry-After` honoured, in seconds (a longer one is capped).
     pub max_retry_after_secs: u64,
+    /// Networks webhook targets may be in although they are private or loopback (CIDR, e.g.
+    /// `127.0.0.1/32` for a local receiver). Empty: only public addresses.
+    pub allowed_networks: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -129,6 +132,7 @@ impl Default for WebhookConfig {
             max_in_flight: 64,
             retry_schedule_secs: vec![5, 300, 1800, 7200, 18_000, 36_000, 36_000],
             max_retry_after_secs: 3600,
+            allowed_networks: Vec::new(),
         }
     }
 }

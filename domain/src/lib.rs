@@ -14,6 +14,7 @@ pub mod ids;
 pub mod secrets;
 pub mod services;
 pub mod signing;
+pub mod ssrf;
 
 pub use config::Config;
 pub use error::DomainError;

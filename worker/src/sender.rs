@@ -5,7 +5,8 @@ use chrono::Utc;
 use roster_domain::config::WebhookConfig;
 use roster_domain::entities::webhook_endpoint;
 use roster_domain::services::{AttemptOutcome, AttemptRecord, signing_secrets};
-use roster_domain::signing;
+use roster_domain::{signing, ssrf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const USER_AGENT: &str = concat!("Roster-Webhooks/", env!("CARGO_PKG_VERSION"));
@@ -13,7 +14,11 @@ pub const USER_AGENT: &str = concat!("Roster-Webhooks/", env!("CARGO_PKG_VERSION
 /// The HTTP client every attempt uses: redirects are not followed (a redirect is a failure the
 /// endpoint owner must fix, and following one would bypass URL checks).
 pub fn http_client(config: &WebhookConfig) -> reqwest::Client {
+    let resolver = GuardedResolver {
+        allow: Arc::new(config.allowed_networks.clone()),
+    };
     reqwest::Client::builder()
+        .dns_resolver(Arc::new(resolver))
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_millis(config.connect_timeout_ms))
         .timeout(Duration::from_millis(config.timeout_ms))
@@ -21,6 +26,39 @@ pub fn http_client(config: &WebhookConfig) -> reqwest::Client {
         .pool_idle_timeout(Duration::from_secs(30))
         .build()
         .expect("the webhook HTTP client configuration is valid")
+}
+
+/// Resolves names like the system does, then drops every address the SSRF guard forbids: a
+/// name that resolves (or re-resolves) to a private address cannot be reached.
+struct GuardedResolver {
+    allow: Arc<Vec<ipnet::IpNet>>,
+}
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow = self.allow.clone();
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| ssrf::allowed(a.ip(), &allow))
+                .collect();
+            if addrs.is_empty() {
+                return Err(format!("{host} resolves to no allowed (public) address").into());
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// IP-literal URLs skip DNS, so they are checked here.
+fn literal_forbidden(url: &str, allow: &[ipnet::IpNet]) -> Option<String> {
+    let ip = match url::Url::parse(url).ok()?.host()? {
+        url::Host::Ipv4(ip) => std::net::IpAddr::V4(ip),
+        url::Host::Ipv6(ip) => std::net::IpAddr::V6(ip),
+        url::Host::Domain(_) => return None,
+    };
+    (!ssrf::allowed(ip, allow)).then(|| format!("{ip} is not an allowed webhook target"))
 }
 
 fn failed(class: &str, error: String, status: Option<u16>, started: Instant) -> AttemptRecord {
@@ -71,6 +109,9 @@ pub async fn send(
         }
         Err(e) => return failed("signing", e.to_string(), None, started),
     };
+    if let Some(reason) = literal_forbidden(&endpoint.url, &config.allowed_networks) {
+        return failed("ssrf", reason, None, started);
+    }
     let response = client
         .post(&endpoint.url)
         .header("content-type", "application/json")

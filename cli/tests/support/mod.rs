@@ -62,6 +62,8 @@ impl Isolation {
         let unique = format!("t{}", uuid::Uuid::new_v4().simple());
         let mut config = Config::default();
         config.relay.poll_interval_ms = 200;
+        // Test receivers listen on loopback.
+        config.webhook.allowed_networks = vec!["127.0.0.1/32".parse().unwrap()];
         config.webhook.timeout_ms = 5_000;
         match backend() {
             Backend::Embedded => {

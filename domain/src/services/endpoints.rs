@@ -76,7 +76,7 @@ pub fn endpoint_matches(
         && patterns.iter().any(|p| type_matches(p, event_type))
 }
 
-fn validate_url(raw: &str) -> Result<()> {
+fn validate_url(raw: &str) -> Result<url::Url> {
     let url = url::Url::parse(raw)
         .map_err(|e| DomainError::Invalid(format!("url is not a valid URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -84,13 +84,21 @@ fn validate_url(raw: &str) -> Result<()> {
             "url must be an http:// or https:// URL with a host".into(),
         ));
     }
-    Ok(())
+    if url.username() != "" || url.password().is_some() {
+        return Err(DomainError::Invalid(
+            "url must not carry credentials; the signature authenticates deliveries".into(),
+        ));
+    }
+    Ok(url)
 }
 
 impl Services {
     /// Creates an endpoint; returns it with its first signing secret (`whsec_…`).
     pub async fn create_endpoint(&self, new: NewEndpoint) -> Result<(EndpointView, String)> {
-        validate_url(&new.url)?;
+        let url = validate_url(&new.url)?;
+        crate::ssrf::check_url(&url, &self.config.webhook.allowed_networks)
+            .await
+            .map_err(|e| DomainError::Invalid(format!("url is not allowed: {e}")))?;
         if new.event_types.is_empty() {
             return Err(DomainError::Invalid(
                 "event_types must name at least one event type or pattern".into(),

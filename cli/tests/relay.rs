@@ -3,6 +3,7 @@
 mod support;
 
 use roster_domain::services::NewEndpoint;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 use std::time::Duration;
 use support::{Backend, Options, Receiver, TestApp, backend, wait_for};
@@ -21,6 +22,25 @@ async fn a_separate_worker_is_woken_by_the_commit() {
         ..Default::default()
     })
     .await;
+    if backend() == Backend::Services {
+        // The worker's relay LISTENs before its first pass; the fixtures below take long enough
+        // for that pass to end, so the commit can only reach it through NOTIFY.
+        wait_for("the relay to LISTEN", Duration::from_secs(10), || async {
+            let row = app
+                .svc
+                .db
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    "SELECT count(*)::bigint AS n FROM pg_stat_activity \
+                     WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            (row.try_get::<i64>("", "n").unwrap() > 0).then_some(())
+        })
+        .await;
+    }
     let receiver = Receiver::start();
     let svc = &app.svc;
     let tenant = svc.create_tenant("Initech", None).await.unwrap();
@@ -37,9 +57,6 @@ async fn a_separate_worker_is_woken_by_the_commit() {
     })
     .await
     .unwrap();
-    // Let the worker's relay finish its first pass and go to sleep on its long poll.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-
     let res = app
         .http
         .post(format!(

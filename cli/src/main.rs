@@ -1,6 +1,7 @@
 //! `roster`: one binary for every role (all-in-one, api, worker, migrations), the operator CLI
 //! and a webhook receiver for trying deliveries out.
 
+mod endpoint_cmd;
 mod manage;
 mod output;
 mod receive;
@@ -47,7 +48,7 @@ enum Command {
     #[command(subcommand)]
     Token(manage::TokenCmd),
     #[command(subcommand)]
-    Endpoint(manage::EndpointCmd),
+    Endpoint(endpoint_cmd::EndpointCmd),
     #[command(subcommand)]
     Account(manage::AccountCmd),
     #[command(subcommand, name = "api-key")]
@@ -95,7 +96,7 @@ async fn dispatch(command: Command, config: Config, json: bool) -> anyhow::Resul
         Command::Tenant(cmd) => manage::tenant(cmd, config, json).await,
         Command::Connection(cmd) => manage::connection(cmd, config, json).await,
         Command::Token(cmd) => manage::token(cmd, config, json).await,
-        Command::Endpoint(cmd) => manage::endpoint(cmd, config, json).await,
+        Command::Endpoint(cmd) => endpoint_cmd::run(cmd, config, json).await,
         Command::Account(cmd) => manage::account(cmd, config, json).await,
         Command::ApiKey(cmd) => manage::api_key(cmd, config, json).await,
         Command::Openapi | Command::Receive(_) => unreachable!("handled before configuration"),

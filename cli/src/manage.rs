@@ -4,11 +4,10 @@
 use crate::output::print;
 use clap::Subcommand;
 use roster_domain::ids::{ConnectionId, TenantId};
-use roster_domain::services::{ApiKeyScope, NewAccount, NewEndpoint};
+use roster_domain::services::{ApiKeyScope, NewAccount};
 use roster_domain::{Config, Services};
-use serde_json::json;
 
-async fn services(config: Config) -> anyhow::Result<Services> {
+pub(crate) async fn services(config: Config) -> anyhow::Result<Services> {
     Services::start(config, true).await
 }
 
@@ -47,23 +46,6 @@ pub enum TokenCmd {
         /// Expire the token after this many days (default: never).
         #[arg(long)]
         expires_in_days: Option<u32>,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum EndpointCmd {
-    /// Subscribe a webhook endpoint (prints its whsec_ signing secret).
-    Create {
-        #[arg(long)]
-        url: String,
-        /// Event type or pattern; repeat for several (default: every event).
-        #[arg(long = "event-type", default_values_t = vec!["*".to_string()])]
-        event_types: Vec<String>,
-        /// Only this tenant's events.
-        #[arg(long)]
-        tenant: Option<TenantId>,
-        #[arg(long, default_value = "")]
-        description: String,
     },
 }
 
@@ -128,31 +110,6 @@ pub async fn token(cmd: TokenCmd, config: Config, json: bool) -> anyhow::Result<
         json,
         &issued,
         Some("Copy the token now: it is not shown again (only its hash is stored)."),
-    )
-}
-
-pub async fn endpoint(cmd: EndpointCmd, config: Config, json: bool) -> anyhow::Result<()> {
-    let EndpointCmd::Create {
-        url,
-        event_types,
-        tenant,
-        description,
-    } = cmd;
-    let svc = services(config).await?;
-    let (endpoint, secret) = svc
-        .create_endpoint(NewEndpoint {
-            url,
-            description,
-            event_types,
-            tenant_id: tenant,
-        })
-        .await?;
-    let mut value = serde_json::to_value(&endpoint)?;
-    value["secret"] = json!(secret);
-    print(
-        json,
-        &value,
-        Some("Verify deliveries with this secret (any Standard Webhooks library)."),
     )
 }
 

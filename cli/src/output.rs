@@ -8,19 +8,35 @@ pub fn print<T: Serialize>(json: bool, value: &T, note: Option<&str>) -> anyhow:
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(());
     }
-    if let serde_json::Value::Object(map) = &value {
-        let width = map.keys().map(String::len).max().unwrap_or(0);
-        for (key, v) in map {
-            let text = match v {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Null => "-".into(),
-                other => other.to_string(),
-            };
-            println!("{key:>width$}: {text}");
+    match &value {
+        serde_json::Value::Array(items) if items.is_empty() => println!("(none)"),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                print_object(item);
+            }
         }
+        other => print_object(other),
     }
     if let Some(note) = note {
         println!("\n{note}");
     }
     Ok(())
+}
+
+fn print_object(value: &serde_json::Value) {
+    let serde_json::Value::Object(map) = value else {
+        return println!("{value}");
+    };
+    let width = map.keys().map(String::len).max().unwrap_or(0);
+    for (key, v) in map {
+        let text = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => "-".into(),
+            other => other.to_string(),
+        };
+        println!("{key:>width$}: {text}");
+    }
 }

@@ -31,6 +31,7 @@ async fn fixture(app: &TestApp, receiver: &Receiver, event_types: &[&str]) -> Fi
             description: "test".into(),
             event_types: event_types.iter().map(|s| s.to_string()).collect(),
             tenant_id: None,
+            ..Default::default()
         })
         .await
         .unwrap();

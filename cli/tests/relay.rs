@@ -54,6 +54,7 @@ async fn a_separate_worker_is_woken_by_the_commit() {
         description: String::new(),
         event_types: vec!["user.created".into()],
         tenant_id: Some(tenant.id),
+        ..Default::default()
     })
     .await
     .unwrap();

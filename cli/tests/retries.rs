@@ -32,6 +32,7 @@ async fn one_user_created(app: &TestApp, receiver: &Receiver) {
         description: String::new(),
         event_types: vec!["user.created".into()],
         tenant_id: None,
+        ..Default::default()
     })
     .await
     .unwrap();
@@ -179,6 +180,7 @@ async fn private_targets_are_refused_at_creation_and_at_send_time() {
                 description: String::new(),
                 event_types: vec!["*".into()],
                 tenant_id: None,
+                ..Default::default()
             })
             .await
             .unwrap_err();

@@ -20,6 +20,9 @@ pub trait Cache: Send + Sync {
     /// Sets the key only if it is absent; true when this call set it.
     async fn set_nx(&self, key: &str, value: &str, ttl: Duration) -> Result<bool>;
     async fn delete(&self, key: &str) -> Result<()>;
+    /// Adds one to the counter at `key` and returns the new count; a new counter expires after
+    /// `ttl` (fixed windows for rate limits: put the window number in the key).
+    async fn incr(&self, key: &str, ttl: Duration) -> Result<u64>;
     async fn ping(&self) -> Result<()>;
     /// `redis` or `memory`.
     fn backend(&self) -> &'static str;
@@ -85,6 +88,21 @@ impl Cache for MemoryCache {
     async fn delete(&self, key: &str) -> Result<()> {
         self.entries.lock().expect("cache lock").remove(key);
         Ok(())
+    }
+
+    async fn incr(&self, key: &str, ttl: Duration) -> Result<u64> {
+        let mut map = self.entries.lock().expect("cache lock");
+        let now = Instant::now();
+        let count = match map.get_mut(key) {
+            Some((value, expires)) if *expires > now => {
+                let next = value.parse::<u64>().unwrap_or(0) + 1;
+                *value = next.to_string();
+                return Ok(next);
+            }
+            _ => 1,
+        };
+        Self::insert(&mut map, key, "1", ttl);
+        Ok(count)
     }
 
     async fn ping(&self) -> Result<()> {
@@ -167,6 +185,22 @@ impl Cache for RedisCache {
             .map_err(redis_err)
     }
 
+    async fn incr(&self, key: &str, ttl: Duration) -> Result<u64> {
+        let key = self.key(key);
+        let (count,): (u64,) = redis::pipe()
+            .atomic()
+            .incr(&key, 1u64)
+            .cmd("PEXPIRE")
+            .arg(&key)
+            .arg(ttl_ms(ttl))
+            .arg("NX")
+            .ignore()
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(redis_err)?;
+        Ok(count)
+    }
+
     async fn ping(&self) -> Result<()> {
         redis::cmd("PING")
             .query_async::<String>(&mut self.conn.clone())
@@ -205,5 +239,16 @@ mod tests {
         cache.set("b", "x", Duration::from_millis(0)).await.unwrap();
         // A zero TTL has expired by the time it is read.
         assert_eq!(cache.get("b").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn memory_counters_count_within_their_window() {
+        let cache = MemoryCache::new();
+        let minute = Duration::from_secs(60);
+        assert_eq!(cache.incr("c", minute).await.unwrap(), 1);
+        assert_eq!(cache.incr("c", minute).await.unwrap(), 2);
+        assert_eq!(cache.incr("d", Duration::ZERO).await.unwrap(), 1);
+        // An expired window starts again at one.
+        assert_eq!(cache.incr("d", minute).await.unwrap(), 1);
     }
 }

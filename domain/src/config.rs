@@ -70,6 +70,13 @@ pub struct WebhookConfig {
     /// Networks webhook targets may be in although they are private or loopback (CIDR, e.g.
     /// `127.0.0.1/32` for a local receiver). Empty: only public addresses.
     pub allowed_networks: Vec<ipnet::IpNet>,
+    /// Concurrent requests to one endpoint per worker process, unless the endpoint sets its own;
+    /// deliveries beyond it wait in the database, so a slow endpoint cannot starve the others.
+    pub max_concurrency_per_endpoint: u32,
+    /// An endpoint whose attempts have all failed for this many hours is disabled (0: never).
+    pub disable_after_failing_hours: u32,
+    /// Hours the previous secret keeps signing after a rotation (receivers switch meanwhile).
+    pub secret_rotation_overlap_hours: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -133,6 +140,9 @@ impl Default for WebhookConfig {
             retry_schedule_secs: vec![5, 300, 1800, 7200, 18_000, 36_000, 36_000],
             max_retry_after_secs: 3600,
             allowed_networks: Vec::new(),
+            max_concurrency_per_endpoint: 16,
+            disable_after_failing_hours: 120,
+            secret_rotation_overlap_hours: 24,
         }
     }
 }
@@ -251,10 +261,13 @@ impl Config {
                 "poll_interval_ms and batch_size must be > 0",
             ));
         }
-        if self.webhook.timeout_ms == 0 || self.webhook.max_in_flight == 0 {
+        if self.webhook.timeout_ms == 0
+            || self.webhook.max_in_flight == 0
+            || self.webhook.max_concurrency_per_endpoint == 0
+        {
             return Err(invalid(
                 "webhook",
-                "timeout_ms and max_in_flight must be > 0",
+                "timeout_ms, max_in_flight and max_concurrency_per_endpoint must be > 0",
             ));
         }
         if self.scim.max_page_size == 0 || self.scim.max_page_size > 10_000 {

@@ -12,6 +12,7 @@ pub mod events;
 pub mod health;
 pub mod ids;
 pub mod secrets;
+pub mod sender;
 pub mod services;
 pub mod signing;
 pub mod ssrf;

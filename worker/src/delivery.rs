@@ -1,18 +1,30 @@
-//! Turns one bus message into deliveries: every matching endpoint gets the event, concurrently,
-//! and each attempt is recorded before the message is acknowledged.
+//! Turns one bus message into deliveries. Every matching endpoint gets the event: unordered
+//! endpoints concurrently (each delivery is created in the database first, then attempted
+//! within the endpoint's limits), ordered endpoints through their per-connection stream. The
+//! message is acknowledged once every delivery is recorded: attempted, deferred, or queued in
+//! its stream.
 
 use crate::bus::{BusMessage, MessageHandler};
-use crate::sender;
+use crate::limits::{Busy, Limits};
 use async_trait::async_trait;
+use chrono::Duration as ChronoDuration;
 use roster_domain::Services;
 use roster_domain::entities::webhook_endpoint;
 use roster_domain::events::EventEnvelope;
-use roster_domain::ids::{DeliveryId, EndpointId};
-use roster_domain::services::DeliveryStatus;
+use roster_domain::ids::{ConnectionId, DeliveryId, EndpointId};
+use roster_domain::sender;
+use roster_domain::services::{DeliveryStatus, StreamJob};
+use std::sync::Arc;
+
+/// How long a delivery waits when its endpoint is at its concurrency bound or rate limit.
+const BUSY_DELAY_MS: i64 = 250;
 
 pub struct Deliverer {
     svc: Services,
     client: reqwest::Client,
+    limits: Limits,
+    /// The in-process bus forgets messages on a crash: record when an event is dispatched.
+    mark_dispatched: bool,
 }
 
 impl Deliverer {
@@ -20,63 +32,103 @@ impl Deliverer {
         &self.svc
     }
 
-    pub fn new(svc: Services) -> Self {
+    pub fn new(svc: Services, mark_dispatched: bool) -> Self {
         let client = sender::http_client(&svc.config.webhook);
-        Self { svc, client }
+        let limits = Limits::new(
+            svc.config.webhook.max_concurrency_per_endpoint as usize,
+            svc.cache.clone(),
+        );
+        Self {
+            svc,
+            client,
+            limits,
+            mark_dispatched,
+        }
     }
 
-    async fn deliver_event(&self, event: EventEnvelope) -> anyhow::Result<()> {
+    async fn deliver_event(self: Arc<Self>, event: EventEnvelope) -> anyhow::Result<()> {
         let endpoints = self
             .svc
             .matching_endpoints(event.tenant_id, &event.event_type)
             .await?;
-        if endpoints.is_empty() {
+        let (ordered, unordered): (Vec<_>, Vec<_>) = endpoints
+            .into_iter()
+            .partition(|e| e.ordered && event.connection_id.is_some());
+        let ids: Vec<_> = unordered.iter().map(|e| e.id).collect();
+        let mine = self.svc.begin_deliveries(event.id, &ids).await?;
+        for endpoint in &ordered {
+            if let Some(connection) = event.connection_id {
+                self.svc.ensure_stream(endpoint, connection).await?;
+            }
+        }
+        if self.mark_dispatched {
+            self.svc.mark_dispatched(event.id).await?;
+        }
+        for endpoint in &ordered {
+            if let Some(connection) = event.connection_id {
+                tokio::spawn(self.clone().pump(EndpointId(endpoint.id), connection));
+            }
+        }
+        if mine.is_empty() {
             return Ok(());
         }
         let body = serde_json::to_vec(&event)?;
-        let msg_id = event.id.to_string();
-        let results = futures::future::join_all(
-            endpoints
-                .iter()
-                .map(|endpoint| self.deliver_to(endpoint, &msg_id, &event, &body)),
-        )
-        .await;
-        // Any bookkeeping failure hands the message back; endpoints already served are skipped
-        // on the next try because their delivery is recorded as succeeded.
-        results.into_iter().collect()
+        let attempts = mine.into_iter().filter_map(|(endpoint_id, delivery)| {
+            let endpoint = unordered.iter().find(|e| e.id == endpoint_id)?;
+            Some(self.dispatch(delivery, endpoint, &event, &body))
+        });
+        // A bookkeeping failure hands the message back; deliveries already created are
+        // skipped on the next try unless their lease has run out.
+        futures::future::join_all(attempts)
+            .await
+            .into_iter()
+            .collect()
     }
 
-    async fn deliver_to(
-        &self,
-        endpoint: &webhook_endpoint::Model,
-        msg_id: &str,
-        event: &EventEnvelope,
-        body: &[u8],
-    ) -> anyhow::Result<()> {
-        let Some(delivery) = self
-            .svc
-            .begin_delivery(event.id, EndpointId(endpoint.id))
-            .await?
-        else {
-            return Ok(());
-        };
-        self.attempt(delivery, endpoint, event, msg_id, body).await
-    }
-
-    /// One attempt of a delivery (first or retry), recorded with its consequence.
-    pub(crate) async fn attempt(
+    /// Attempts a delivery if its endpoint has room, otherwise puts it back for a moment.
+    pub(crate) async fn dispatch(
         &self,
         delivery: DeliveryId,
         endpoint: &webhook_endpoint::Model,
         event: &EventEnvelope,
-        msg_id: &str,
         body: &[u8],
     ) -> anyhow::Result<()> {
+        match self.limits.acquire(endpoint).await {
+            Ok(permit) => {
+                let result = self.attempt(delivery, endpoint, event, body).await;
+                drop(permit);
+                result
+            }
+            Err(busy) => {
+                tracing::debug!(endpoint = %endpoint.id, ?busy, "endpoint busy; delivery deferred");
+                let jitter = rand_jitter(BUSY_DELAY_MS);
+                self.svc
+                    .defer_delivery(delivery, ChronoDuration::milliseconds(jitter))
+                    .await?;
+                if busy == Busy::Concurrency {
+                    // Someone holds a permit and wakes the retry loop when done.
+                    self.svc.retry_wake.notify_one();
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// One attempt (first, retry or replay), recorded with its consequence. After an attempt
+    /// for an ordered endpoint, its stream moves on.
+    async fn attempt(
+        &self,
+        delivery: DeliveryId,
+        endpoint: &webhook_endpoint::Model,
+        event: &EventEnvelope,
+        body: &[u8],
+    ) -> anyhow::Result<()> {
+        let msg_id = event.id.to_string();
         let attempt = sender::send(
             &self.client,
             &self.svc.config.webhook,
             endpoint,
-            msg_id,
+            &msg_id,
             body,
         )
         .await;
@@ -89,19 +141,66 @@ impl Deliverer {
             duration_ms = attempt.duration_ms,
             "webhook attempt"
         );
-        let status = self.svc.record_attempt(delivery, attempt).await?;
-        if status == DeliveryStatus::Retrying {
+        let recorded = self.svc.record_attempt(delivery, attempt).await?;
+        if recorded.status == DeliveryStatus::Retrying {
             self.svc.retry_wake.notify_one();
         }
         Ok(())
     }
+
+    /// Sends the stream of (endpoint, connection) in sequence order until it is caught up,
+    /// held by a retry, or owned by another worker.
+    pub(crate) async fn pump(self: Arc<Self>, endpoint: EndpointId, connection: ConnectionId) {
+        loop {
+            let job = match self.svc.next_in_stream(endpoint, connection).await {
+                Ok(Some(job)) => job,
+                Ok(None) => return,
+                Err(err) => {
+                    return tracing::warn!(error = %err, %endpoint, "ordered stream step failed");
+                }
+            };
+            if let Err(err) = self.attempt_in_stream(&job).await {
+                // The lease runs out and the retry loop's sweep takes the stream up again.
+                return tracing::warn!(error = %err, %endpoint, "ordered delivery failed to record");
+            }
+        }
+    }
+
+    async fn attempt_in_stream(&self, job: &StreamJob) -> anyhow::Result<()> {
+        let body = serde_json::to_vec(&job.event)?;
+        // One event of a stream at a time; the endpoint-wide bound still applies across its
+        // streams, so wait for room rather than skip ahead.
+        let permit = loop {
+            match self.limits.acquire(&job.endpoint).await {
+                Ok(permit) => break permit,
+                Err(_) => {
+                    let ms = rand_jitter(BUSY_DELAY_MS) as u64;
+                    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                }
+            }
+        };
+        self.attempt(job.delivery, &job.endpoint, &job.event, &body)
+            .await?;
+        drop(permit);
+        self.svc.release_stream(job).await?;
+        Ok(())
+    }
 }
 
+/// `ms` ± 20%, so deferred deliveries do not come back in lockstep.
+fn rand_jitter(ms: i64) -> i64 {
+    let spread = ms / 5;
+    ms - spread + (rand::random::<u64>() % (2 * spread as u64 + 1)) as i64
+}
+
+/// The bus handler: owns the deliverer so that ordered streams can run on their own tasks.
+pub struct Handler(pub Arc<Deliverer>);
+
 #[async_trait]
-impl MessageHandler for Deliverer {
+impl MessageHandler for Handler {
     async fn handle(&self, message: BusMessage) -> anyhow::Result<()> {
         match message {
-            BusMessage::EventV1 { event } => self.deliver_event(event).await,
+            BusMessage::EventV1 { event } => self.0.clone().deliver_event(event).await,
         }
     }
 }

@@ -4,9 +4,9 @@
 
 pub mod bus;
 pub mod delivery;
+pub mod limits;
 pub mod relay;
 pub mod retry;
-pub mod sender;
 
 use bus::EventBus;
 use roster_domain::Services;
@@ -19,9 +19,20 @@ pub use bus::connect as connect_bus;
 /// Runs the relay and the delivery consumer until `shutdown` is cancelled. Both reconnect on
 /// their own after a database or broker outage.
 pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationToken) {
+    let in_process = bus.backend() == "in-process";
+    if in_process {
+        match svc.requeue_undispatched().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                events = n,
+                "re-publishing events a previous run had not dispatched"
+            ),
+            Err(err) => tracing::warn!(error = %err, "could not re-queue undispatched events"),
+        }
+    }
     let relay = tokio::spawn(relay::run(svc.clone(), bus.clone(), shutdown.clone()));
     let housekeeping = tokio::spawn(housekeeping(svc.clone(), shutdown.clone()));
-    let consumer = tokio::spawn(run_consumer(svc, bus, shutdown));
+    let consumer = tokio::spawn(run_consumer(svc, bus, in_process, shutdown));
     let _ = tokio::join!(relay, consumer, housekeeping);
 }
 
@@ -40,9 +51,15 @@ async fn housekeeping(svc: Services, shutdown: CancellationToken) {
     }
 }
 
-async fn run_consumer(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationToken) {
-    let handler = Arc::new(delivery::Deliverer::new(svc));
-    tokio::spawn(retry::run(handler.clone(), shutdown.clone()));
+async fn run_consumer(
+    svc: Services,
+    bus: Arc<dyn EventBus>,
+    in_process: bool,
+    shutdown: CancellationToken,
+) {
+    let deliverer = Arc::new(delivery::Deliverer::new(svc, in_process));
+    tokio::spawn(retry::run(deliverer.clone(), shutdown.clone()));
+    let handler = Arc::new(delivery::Handler(deliverer));
     let mut backoff = Backoff::default();
     loop {
         tokio::select! {

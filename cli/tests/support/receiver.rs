@@ -20,6 +20,33 @@ pub struct Receiver {
     pub url: String,
     received: Arc<Mutex<Vec<Received>>>,
     server: actix_web::dev::ServerHandle,
+    gate: Arc<Gate>,
+}
+
+/// Holds requests open until released (a hung endpoint), counting how many wait at once.
+pub struct Gate {
+    open: tokio::sync::watch::Sender<bool>,
+    in_flight: std::sync::atomic::AtomicUsize,
+    max_in_flight: std::sync::atomic::AtomicUsize,
+}
+
+impl Gate {
+    fn new(open: bool) -> Arc<Gate> {
+        Arc::new(Gate {
+            open: tokio::sync::watch::channel(open).0,
+            in_flight: Default::default(),
+            max_in_flight: Default::default(),
+        })
+    }
+
+    async fn pass(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = self.in_flight.fetch_add(1, SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, SeqCst);
+        let mut open = self.open.subscribe();
+        let _ = open.wait_for(|o| *o).await;
+        self.in_flight.fetch_sub(1, SeqCst);
+    }
 }
 
 /// Answers to give, in order (then 204): a status and an optional `Retry-After`.
@@ -30,7 +57,9 @@ async fn record(
     body: web::Bytes,
     store: web::Data<Arc<Mutex<Vec<Received>>>>,
     script: web::Data<Script>,
+    gate: web::Data<Arc<Gate>>,
 ) -> HttpResponse {
+    gate.pass().await;
     let mut headers = http::HeaderMap::new();
     for (name, value) in req.headers() {
         headers.append(
@@ -57,6 +86,16 @@ impl Receiver {
 
     /// A receiver that answers with `script` in order, then 204.
     pub fn scripted(script: &[(u16, Option<&'static str>)]) -> Receiver {
+        Self::build(script, Gate::new(true))
+    }
+
+    /// A receiver that holds every request until [`Receiver::release`].
+    pub fn gated() -> Receiver {
+        Self::build(&[], Gate::new(false))
+    }
+
+    fn build(script: &[(u16, Option<&'static str>)], gate: Arc<Gate>) -> Receiver {
+        let gate_data = web::Data::new(gate.clone());
         let script: Script = Arc::new(Mutex::new(script.iter().copied().collect()));
         let script = web::Data::new(script);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -67,6 +106,7 @@ impl Receiver {
             App::new()
                 .app_data(store.clone())
                 .app_data(script.clone())
+                .app_data(gate_data.clone())
                 .default_service(web::post().to(record))
         })
         .workers(1)
@@ -79,7 +119,22 @@ impl Receiver {
             url,
             received,
             server: handle,
+            gate,
         }
+    }
+
+    /// Lets held requests (and every later one) through.
+    pub fn release(&self) {
+        self.gate.open.send_replace(true);
+    }
+
+    /// Requests waiting at the gate now, and the most there ever were at once.
+    pub fn held(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering::SeqCst;
+        (
+            self.gate.in_flight.load(SeqCst),
+            self.gate.max_in_flight.load(SeqCst),
+        )
     }
 
     pub fn received(&self) -> Vec<Received> {

@@ -14,6 +14,7 @@ pub struct Model {
     pub payload: Json,
     pub created_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
+    pub dispatched_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,11 @@ pub struct Model {
     pub disabled_reason: Option<String>,
     pub secrets: Json,
     pub ordered: bool,
+    pub max_concurrency: Option<i32>,
+    pub rate_limit_per_sec: Option<i32>,
+    pub failing_since: Option<DateTimeUtc>,
+    pub disabled_at: Option<DateTimeUtc>,
+    pub ordered_since: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

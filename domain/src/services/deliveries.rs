@@ -3,13 +3,14 @@
 use crate::entities::{delivery, delivery_attempt, event, webhook_endpoint};
 use crate::error::{DomainError, Result};
 use crate::events::EventEnvelope;
-use crate::ids::{DeliveryId, EndpointId, EventId};
+use crate::ids::{DeliveryId, EventId};
 use crate::services::Services;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -33,6 +34,17 @@ impl DeliveryStatus {
             DeliveryStatus::Failed => "failed",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Retrying, Self::Succeeded, Self::Failed]
+            .into_iter()
+            .find(|status| status.as_str() == s)
+    }
+
+    /// Succeeded or failed: nothing more happens to it unless replayed.
+    pub fn is_settled(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed)
+    }
 }
 
 /// What one attempt says about the delivery's future.
@@ -45,6 +57,14 @@ pub enum AttemptOutcome {
     /// Anything else (429, 5xx, other 4xx, timeouts, connection errors): retry on schedule;
     /// `retry_after` is the endpoint's `Retry-After`, if it sent one.
     Retry { retry_after_secs: Option<u64> },
+}
+
+/// What recording an attempt did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded {
+    pub status: DeliveryStatus,
+    /// The endpoint was disabled by this attempt (410, or failing for too long).
+    pub endpoint_disabled: bool,
 }
 
 /// How long a claimed retry stays reserved for the worker that claimed it; a worker that dies
@@ -86,55 +106,123 @@ pub fn retry_delay(
 }
 
 impl Services {
-    /// The delivery of `event` to `endpoint`, created if new. `None` when it was already
-    /// attempted (a redelivered bus message must not send twice).
-    pub async fn begin_delivery(
+    /// Creates the deliveries of `event` to `endpoints` (one statement) and returns the ones
+    /// this caller attempts now: the new ones, plus any a previous handler of the same message
+    /// created but never attempted and whose lease has run out (a redelivered bus message must
+    /// not send twice). Each returned delivery is leased for [`CLAIM_LEASE_SECS`]: if this
+    /// worker dies before recording the attempt, the retry loop of any worker takes it over.
+    pub async fn begin_deliveries(
         &self,
         event: EventId,
-        endpoint: EndpointId,
-    ) -> Result<Option<DeliveryId>> {
-        let now = Utc::now();
-        let inserted = delivery::ActiveModel {
-            id: Set(DeliveryId::new().0),
+        endpoints: &[Uuid],
+    ) -> Result<Vec<(Uuid, DeliveryId)>> {
+        if endpoints.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.clock.now();
+        let lease = now + ChronoDuration::seconds(CLAIM_LEASE_SECS);
+        let fresh: HashMap<Uuid, Uuid> = endpoints
+            .iter()
+            .map(|endpoint| (*endpoint, DeliveryId::new().0))
+            .collect();
+        delivery::Entity::insert_many(fresh.iter().map(|(endpoint, id)| delivery::ActiveModel {
+            id: Set(*id),
             event_id: Set(event.0),
-            endpoint_id: Set(endpoint.0),
+            endpoint_id: Set(*endpoint),
             status: Set(DeliveryStatus::Pending.as_str().into()),
             attempts: Set(0),
-            next_attempt_at: Set(Some(now)),
+            next_attempt_at: Set(Some(lease)),
             last_attempt_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
-        }
-        .insert(&self.db)
-        .await;
-        match inserted {
-            Ok(model) => Ok(Some(model.id.into())),
-            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                let existing = delivery::Entity::find()
-                    .filter(delivery::Column::EventId.eq(event.0))
-                    .filter(delivery::Column::EndpointId.eq(endpoint.0))
-                    .one(&self.db)
-                    .await?
-                    .ok_or(DomainError::NotFound("delivery"))?;
-                // Only a delivery never attempted is attempted here; retries follow their
-                // schedule (a redelivered bus message must not add an attempt).
-                Ok(
-                    (existing.status == DeliveryStatus::Pending.as_str() && existing.attempts == 0)
-                        .then_some(existing.id.into()),
-                )
+        }))
+        .on_conflict(
+            OnConflict::columns([delivery::Column::EventId, delivery::Column::EndpointId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&self.db)
+        .await?;
+        let rows = delivery::Entity::find()
+            .filter(delivery::Column::EventId.eq(event.0))
+            .filter(delivery::Column::EndpointId.is_in(endpoints.iter().copied()))
+            .all(&self.db)
+            .await?;
+        let mut mine = Vec::with_capacity(rows.len());
+        for row in rows {
+            let created_here = fresh.get(&row.endpoint_id) == Some(&row.id);
+            let abandoned = !created_here
+                && row.status == DeliveryStatus::Pending.as_str()
+                && row.attempts == 0
+                && row.next_attempt_at.is_some_and(|at| at <= now);
+            if created_here || (abandoned && self.take_lease(row.id, now, lease).await?) {
+                mine.push((row.endpoint_id, row.id.into()));
             }
-            Err(err) => Err(err.into()),
         }
+        Ok(mine)
+    }
+
+    /// Marks an event as handed to every matching endpoint (deliveries or ordered streams
+    /// exist). Only the in-process bus needs it: see [`Services::requeue_undispatched`].
+    pub async fn mark_dispatched(&self, event: EventId) -> Result<()> {
+        event::Entity::update_many()
+            .col_expr(event::Column::DispatchedAt, Some(Utc::now()).into())
+            .filter(event::Column::Id.eq(event.0))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The in-process bus loses what it held when the process stops: events it was given but
+    /// had not dispatched are marked unpublished again at start, so the relay hands them over
+    /// once more (dispatch is idempotent). Returns how many.
+    pub async fn requeue_undispatched(&self) -> Result<u64> {
+        let done = event::Entity::update_many()
+            .col_expr(
+                event::Column::PublishedAt,
+                Option::<DateTime<Utc>>::None.into(),
+            )
+            .filter(event::Column::PublishedAt.is_not_null())
+            .filter(event::Column::DispatchedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected)
+    }
+
+    /// Moves an expired lease (or due time) to `lease`, only if nobody else did meanwhile.
+    async fn take_lease(&self, id: Uuid, now: DateTime<Utc>, lease: DateTime<Utc>) -> Result<bool> {
+        let taken = delivery::Entity::update_many()
+            .col_expr(delivery::Column::NextAttemptAt, Some(lease).into())
+            .filter(delivery::Column::Id.eq(id))
+            .filter(delivery::Column::NextAttemptAt.lte(now))
+            .exec(&self.db)
+            .await?;
+        Ok(taken.rows_affected == 1)
+    }
+
+    /// Puts an unattempted or retrying delivery back to wait `delay` (its endpoint is busy or
+    /// over its rate limit); no attempt is recorded.
+    pub async fn defer_delivery(&self, id: DeliveryId, delay: ChronoDuration) -> Result<()> {
+        delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::NextAttemptAt,
+                Some(self.clock.now() + delay).into(),
+            )
+            .filter(delivery::Column::Id.eq(id.0))
+            .filter(delivery::Column::Status.is_in([
+                DeliveryStatus::Pending.as_str(),
+                DeliveryStatus::Retrying.as_str(),
+            ]))
+            .exec(&self.db)
+            .await?;
+        Ok(())
     }
 
     /// Records an attempt and moves the delivery on, atomically: succeeded; retrying with the
     /// next attempt scheduled; failed when the schedule is exhausted; failed with the endpoint
-    /// disabled on 410.
-    pub async fn record_attempt(
-        &self,
-        id: DeliveryId,
-        attempt: AttemptRecord,
-    ) -> Result<DeliveryStatus> {
+    /// disabled on 410. Failures also run the endpoint's continuous-failure clock: an endpoint
+    /// with no success for `webhook.disable_after_failing_hours` is disabled.
+    pub async fn record_attempt(&self, id: DeliveryId, attempt: AttemptRecord) -> Result<Recorded> {
         let now = self.clock.now();
         let txn = self.begin_write().await?;
         let current = delivery::Entity::find_by_id(id.0)
@@ -182,31 +270,79 @@ impl Services {
             .filter(delivery::Column::Id.eq(id.0))
             .exec(&txn)
             .await?;
-        if attempt.outcome == AttemptOutcome::Gone {
-            webhook_endpoint::Entity::update_many()
-                .col_expr(webhook_endpoint::Column::Enabled, false.into())
-                .col_expr(
-                    webhook_endpoint::Column::DisabledReason,
-                    Some(format!("the endpoint answered 410 Gone at {now}")).into(),
-                )
-                .col_expr(webhook_endpoint::Column::UpdatedAt, now.into())
-                .filter(webhook_endpoint::Column::Id.eq(current.endpoint_id))
-                .exec(&txn)
-                .await?;
-            tracing::warn!(endpoint = %current.endpoint_id, "endpoint answered 410 Gone; disabled");
-        }
+        let endpoint = current.endpoint_id;
+        let endpoint_disabled = match attempt.outcome {
+            AttemptOutcome::Succeeded => {
+                endpoint_update(endpoint)
+                    .col_expr(
+                        webhook_endpoint::Column::FailingSince,
+                        Option::<DateTime<Utc>>::None.into(),
+                    )
+                    .filter(webhook_endpoint::Column::FailingSince.is_not_null())
+                    .exec(&txn)
+                    .await?;
+                false
+            }
+            AttemptOutcome::Gone => {
+                let reason = format!("the endpoint answered 410 Gone at {now}");
+                disable_endpoint_in(&txn, endpoint, &reason, now).await?
+            }
+            AttemptOutcome::Retry { .. } => self.failure_clock(&txn, endpoint, now).await?,
+        };
         txn.commit().await?;
-        Ok(status)
+        Ok(Recorded {
+            status,
+            endpoint_disabled,
+        })
     }
 
-    /// Claims up to `limit` retries that are due, for this worker only (`SKIP LOCKED` on
-    /// Postgres; the claim is a lease, see [`CLAIM_LEASE_SECS`]). Deliveries whose endpoint was
-    /// disabled meanwhile are failed instead of claimed.
+    /// Starts the endpoint's failure clock if it is not running, and disables the endpoint
+    /// when it has run longer than allowed. True when this disabled it.
+    async fn failure_clock(
+        &self,
+        txn: &DatabaseTransaction,
+        endpoint: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        endpoint_update(endpoint)
+            .col_expr(webhook_endpoint::Column::FailingSince, Some(now).into())
+            .filter(webhook_endpoint::Column::FailingSince.is_null())
+            .exec(txn)
+            .await?;
+        let hours = self.config.webhook.disable_after_failing_hours;
+        if hours == 0 {
+            return Ok(false);
+        }
+        let since = now - ChronoDuration::hours(i64::from(hours));
+        let stale = webhook_endpoint::Entity::find_by_id(endpoint)
+            .filter(webhook_endpoint::Column::Enabled.eq(true))
+            .filter(webhook_endpoint::Column::FailingSince.lte(since))
+            .one(txn)
+            .await?;
+        match stale {
+            Some(model) => {
+                let reason = format!(
+                    "every attempt failed for more than {hours} hours (since {})",
+                    model.failing_since.unwrap_or(since)
+                );
+                disable_endpoint_in(txn, endpoint, &reason, now).await
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Claims up to `limit` deliveries that are due, for this worker only (`SKIP LOCKED` on
+    /// Postgres; the claim is a lease, see [`CLAIM_LEASE_SECS`]): retries whose time has come,
+    /// deliveries deferred because their endpoint was busy, replays, and first attempts whose
+    /// worker died. Deliveries whose endpoint was disabled meanwhile are failed instead.
     pub async fn claim_due_deliveries(&self, limit: u64) -> Result<Vec<DueDelivery>> {
         let now = self.clock.now();
         let txn = self.begin_write().await?;
         let mut query = delivery::Entity::find()
-            .filter(delivery::Column::Status.eq(DeliveryStatus::Retrying.as_str()))
+            .filter(delivery::Column::Status.is_in([
+                DeliveryStatus::Pending.as_str(),
+                DeliveryStatus::Retrying.as_str(),
+            ]))
             .filter(delivery::Column::NextAttemptAt.lte(now))
             .order_by_asc(delivery::Column::NextAttemptAt)
             .limit(limit);
@@ -269,6 +405,34 @@ impl Services {
         txn.commit().await?;
         Ok(claimed)
     }
+}
+
+fn endpoint_update(id: Uuid) -> sea_orm::UpdateMany<webhook_endpoint::Entity> {
+    webhook_endpoint::Entity::update_many().filter(webhook_endpoint::Column::Id.eq(id))
+}
+
+/// Disables an enabled endpoint with a reason; true when this call disabled it.
+pub(crate) async fn disable_endpoint_in<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let done = endpoint_update(id)
+        .col_expr(webhook_endpoint::Column::Enabled, false.into())
+        .col_expr(
+            webhook_endpoint::Column::DisabledReason,
+            Some(reason.to_string()).into(),
+        )
+        .col_expr(webhook_endpoint::Column::DisabledAt, Some(now).into())
+        .col_expr(webhook_endpoint::Column::UpdatedAt, now.into())
+        .filter(webhook_endpoint::Column::Enabled.eq(true))
+        .exec(conn)
+        .await?;
+    if done.rows_affected == 1 {
+        tracing::warn!(endpoint = %id, %reason, "webhook endpoint disabled");
+    }
+    Ok(done.rows_affected == 1)
 }
 
 #[cfg(test)]

@@ -4,11 +4,13 @@
 mod accounts;
 mod connections;
 mod deliveries;
+mod delivery_ops;
 mod endpoints;
 mod filter_sql;
 mod group_change;
 mod groups;
 mod listing;
+mod ordered;
 mod request_log;
 mod scim_tokens;
 mod tenants;
@@ -17,11 +19,17 @@ mod users;
 pub use accounts::{AccountView, ApiKeyScope, ApiKeyView, IssuedApiKey, NewAccount};
 pub use connections::{ConnectionView, PROVIDERS};
 pub use deliveries::{
-    AttemptOutcome, AttemptRecord, CLAIM_LEASE_SECS, DeliveryStatus, DueDelivery, retry_delay,
+    AttemptOutcome, AttemptRecord, CLAIM_LEASE_SECS, DeliveryStatus, DueDelivery, Recorded,
+    retry_delay,
 };
-pub use endpoints::{EndpointView, NewEndpoint, SigningSecret, endpoint_matches, signing_secrets};
+pub use delivery_ops::{AttemptView, DeliveryDetail, DeliveryView, Slice, TestEventResult};
+pub use endpoints::{
+    EndpointSecrets, EndpointUpdate, EndpointView, NewEndpoint, SigningSecret, endpoint_matches,
+    signing_secrets,
+};
 pub use groups::{GroupRecord, scim_group_resource};
 pub use listing::{ListQuery, Page};
+pub use ordered::StreamJob;
 pub use request_log::{PRUNE_EVERY, RequestLog, RequestLogEntry, redacted_excerpt};
 pub use scim_tokens::IssuedScimToken;
 pub use tenants::TenantView;

@@ -1,11 +1,12 @@
-//! One signed HTTP attempt: Standard Webhooks headers, no redirects, bounded time and a capped
+//! One signed webhook HTTP attempt (used by the worker for deliveries and by the api for test
+//! events): Standard Webhooks headers, no redirects, bounded time and a capped
 //! response excerpt.
 
+use crate::config::WebhookConfig;
+use crate::entities::webhook_endpoint;
+use crate::services::{AttemptOutcome, AttemptRecord, signing_secrets};
+use crate::{signing, ssrf};
 use chrono::Utc;
-use roster_domain::config::WebhookConfig;
-use roster_domain::entities::webhook_endpoint;
-use roster_domain::services::{AttemptOutcome, AttemptRecord, signing_secrets};
-use roster_domain::{signing, ssrf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

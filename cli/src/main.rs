@@ -55,6 +55,11 @@ enum Command {
     ApiKey(manage::ApiKeyCmd),
     /// Receive webhooks locally and print the ones whose signature verifies.
     Receive(receive::ReceiveArgs),
+    /// Count the bus messages set aside as poison (RabbitMQ), or move them back with --requeue.
+    DeadLetters {
+        #[arg(long)]
+        requeue: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -99,6 +104,7 @@ async fn dispatch(command: Command, config: Config, json: bool) -> anyhow::Resul
         Command::Endpoint(cmd) => endpoint_cmd::run(cmd, config, json).await,
         Command::Account(cmd) => manage::account(cmd, config, json).await,
         Command::ApiKey(cmd) => manage::api_key(cmd, config, json).await,
+        Command::DeadLetters { requeue } => manage::dead_letters(config, requeue, json).await,
         Command::Openapi | Command::Receive(_) => unreachable!("handled before configuration"),
     }
 }

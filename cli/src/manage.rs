@@ -155,3 +155,19 @@ pub async fn api_key(cmd: ApiKeyCmd, config: Config, json: bool) -> anyhow::Resu
         Some("Copy the secret now: it is not shown again (only its hash is stored)."),
     )
 }
+
+pub async fn dead_letters(config: Config, requeue: bool, json: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        config.amqp_url.is_some(),
+        "the in-process bus keeps its dead letters inside the running process and offers their \
+         events again at the next start; this command needs amqp_url (RabbitMQ)"
+    );
+    let bus = roster_worker::connect_bus(&config).await?;
+    let count = bus.dead_letters(requeue).await?;
+    let value = if requeue {
+        serde_json::json!({ "requeued": count })
+    } else {
+        serde_json::json!({ "dead_letters": count })
+    };
+    print(json, &value, None)
+}

@@ -130,6 +130,17 @@ impl Isolation {
             ch.exchange_delete(exchange.as_str().into(), ExchangeDeleteOptions::default())
                 .await
                 .ok();
+            let dead_queue = roster_worker::bus::rabbit_names::dead_queue_name(prefix);
+            let dead_exchange = roster_worker::bus::rabbit_names::dead_exchange_name(prefix);
+            ch.queue_delete(dead_queue.as_str().into(), QueueDeleteOptions::default())
+                .await
+                .ok();
+            ch.exchange_delete(
+                dead_exchange.as_str().into(),
+                ExchangeDeleteOptions::default(),
+            )
+            .await
+            .ok();
             conn.close(0, "test done".into()).await.ok();
         }
         drop(self.tmp);

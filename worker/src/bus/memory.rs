@@ -1,6 +1,9 @@
-//! In-process event bus for the embedded default (one process runs api and worker).
+//! In-process event bus for the embedded default (one process runs api and worker). Same
+//! contract as RabbitMQ: a message its handler fails on is offered again after a delay, and
+//! after [`DELIVERY_LIMIT`] failures it is set aside as a dead letter (kept in memory; the
+//! event stays undispatched in the database, so a restart offers it again too).
 
-use super::{BusMessage, EventBus, MessageHandler};
+use super::{BusMessage, DELIVERY_LIMIT, EventBus, MessageHandler};
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,9 +11,18 @@ use tokio::sync::{Mutex, Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
 pub struct MemoryBus {
-    tx: mpsc::UnboundedSender<BusMessage>,
-    rx: Mutex<mpsc::UnboundedReceiver<BusMessage>>,
+    tx: mpsc::UnboundedSender<Envelope>,
+    rx: Mutex<mpsc::UnboundedReceiver<Envelope>>,
+    dead: Arc<std::sync::Mutex<Vec<BusMessage>>>,
     max_in_flight: usize,
+    delivery_limit: i64,
+    redelivery_delay: Duration,
+}
+
+/// A message and how many times it was handed out.
+struct Envelope {
+    message: BusMessage,
+    deliveries: i64,
 }
 
 /// A message its handler failed on is offered again after this delay.
@@ -22,7 +34,10 @@ impl MemoryBus {
         Self {
             tx,
             rx: Mutex::new(rx),
+            dead: Default::default(),
             max_in_flight,
+            delivery_limit: DELIVERY_LIMIT,
+            redelivery_delay: REDELIVERY_DELAY,
         }
     }
 }
@@ -32,7 +47,10 @@ impl EventBus for MemoryBus {
     async fn publish(&self, messages: &[BusMessage]) -> anyhow::Result<()> {
         for message in messages {
             self.tx
-                .send(message.clone())
+                .send(Envelope {
+                    message: message.clone(),
+                    deliveries: 0,
+                })
                 .map_err(|_| anyhow::anyhow!("in-process bus closed"))?;
         }
         Ok(())
@@ -46,7 +64,7 @@ impl EventBus for MemoryBus {
         let mut rx = self.rx.lock().await;
         let permits = Arc::new(Semaphore::new(self.max_in_flight));
         loop {
-            let message = tokio::select! {
+            let mut envelope = tokio::select! {
                 _ = shutdown.cancelled() => return Ok(()),
                 m = rx.recv() => match m {
                     Some(m) => m,
@@ -56,11 +74,19 @@ impl EventBus for MemoryBus {
             let permit = permits.clone().acquire_owned().await?;
             let handler = handler.clone();
             let tx = self.tx.clone();
+            let dead = self.dead.clone();
+            let (limit, delay) = (self.delivery_limit, self.redelivery_delay);
             tokio::spawn(async move {
-                if let Err(err) = handler.handle(message.clone()).await {
-                    tracing::warn!(error = %err, "handler failed; redelivering");
-                    tokio::time::sleep(REDELIVERY_DELAY).await;
-                    let _ = tx.send(message);
+                envelope.deliveries += 1;
+                if let Err(err) = handler.handle(envelope.message.clone()).await {
+                    if envelope.deliveries >= limit {
+                        tracing::error!(error = %err, "handler kept failing; message dead-lettered");
+                        dead.lock().expect("dead letters").push(envelope.message);
+                    } else {
+                        tracing::warn!(error = %err, "handler failed; redelivering");
+                        tokio::time::sleep(delay).await;
+                        let _ = tx.send(envelope);
+                    }
                 }
                 drop(permit);
             });
@@ -71,7 +97,94 @@ impl EventBus for MemoryBus {
         Ok(())
     }
 
+    async fn dead_letters(&self, requeue: bool) -> anyhow::Result<u64> {
+        let mut dead = self.dead.lock().expect("dead letters");
+        let count = dead.len() as u64;
+        if requeue {
+            for message in dead.drain(..) {
+                self.tx
+                    .send(Envelope {
+                        message,
+                        deliveries: 0,
+                    })
+                    .map_err(|_| anyhow::anyhow!("in-process bus closed"))?;
+            }
+        }
+        Ok(count)
+    }
+
     fn backend(&self) -> &'static str {
         "in-process"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_domain::events::EventEnvelope;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    struct Failing(AtomicUsize);
+
+    #[async_trait]
+    impl MessageHandler for Failing {
+        async fn handle(&self, _: BusMessage) -> anyhow::Result<()> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            anyhow::bail!("poison")
+        }
+    }
+
+    fn message() -> BusMessage {
+        BusMessage::EventV1 {
+            event: EventEnvelope {
+                id: roster_domain::ids::EventId::new(),
+                event_type: "user.created".into(),
+                created_at: chrono::Utc::now(),
+                tenant_id: roster_domain::ids::TenantId(uuid::Uuid::now_v7()),
+                tenant_external_id: None,
+                connection_id: None,
+                sequence: 1,
+                data: serde_json::json!({}),
+                previous_attributes: None,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_message_failing_every_time_is_dead_lettered_and_can_be_requeued() {
+        let mut bus = MemoryBus::new(4);
+        bus.delivery_limit = 3;
+        bus.redelivery_delay = Duration::from_millis(5);
+        let bus = Arc::new(bus);
+        let handler = Arc::new(Failing(AtomicUsize::new(0)));
+        let shutdown = CancellationToken::new();
+        let consumer = tokio::spawn({
+            let (bus, handler, shutdown) = (bus.clone(), handler.clone(), shutdown.clone());
+            async move { bus.consume(handler, shutdown).await }
+        });
+        bus.publish(&[message()]).await.unwrap();
+        for _ in 0..400 {
+            if bus.dead_letters(false).await.unwrap() == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(bus.dead_letters(false).await.unwrap(), 1);
+        assert_eq!(
+            handler.0.load(Ordering::SeqCst),
+            3,
+            "tried exactly the limit"
+        );
+        // Requeued, it is offered again (and, still failing, set aside again).
+        assert_eq!(bus.dead_letters(true).await.unwrap(), 1);
+        for _ in 0..400 {
+            if handler.0.load(Ordering::SeqCst) == 6 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(handler.0.load(Ordering::SeqCst), 6);
+        shutdown.cancel();
+        consumer.await.unwrap().unwrap();
     }
 }

@@ -9,7 +9,7 @@ pub use rabbit::RabbitBus;
 
 /// Exchange and queue names of a deployment (or test) prefix.
 pub mod rabbit_names {
-    pub use super::rabbit::{exchange_name, queue_name};
+    pub use super::rabbit::{dead_exchange_name, dead_queue_name, exchange_name, queue_name};
 }
 
 use async_trait::async_trait;
@@ -18,6 +18,9 @@ use roster_domain::events::EventEnvelope;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
+
+/// Deliveries of one message before it is set aside as a dead letter.
+pub const DELIVERY_LIMIT: i64 = 20;
 
 /// Messages on the bus: tagged and versioned so that old and new workers can coexist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,6 +47,8 @@ pub trait EventBus: Send + Sync {
         shutdown: CancellationToken,
     ) -> anyhow::Result<()>;
     async fn ping(&self) -> anyhow::Result<()>;
+    /// Messages set aside as poison: counts them, or (`requeue`) moves them back for delivery.
+    async fn dead_letters(&self, requeue: bool) -> anyhow::Result<u64>;
     /// `rabbitmq` or `in-process`.
     fn backend(&self) -> &'static str;
 }

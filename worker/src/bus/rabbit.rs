@@ -2,14 +2,21 @@
 //! and a durable quorum queue `{prefix}.deliveries` bound to it, consumed by every worker
 //! (competing consumers). Publishing waits for publisher confirms; consuming acks manually
 //! after the attempts are recorded.
+//!
+//! Poison messages: an undecodable message is rejected at once, and a message its handler
+//! keeps failing on is dead-lettered after [`DELIVERY_LIMIT`] deliveries (the quorum queue
+//! counts them; each failure waits [`NACK_DELAY`] first, so a short database outage does not
+//! exhaust the limit). Both land in `{prefix}.dead-letters` through the fanout exchange
+//! `{prefix}.dead`, where an operator inspects them and moves them back with
+//! `roster dead-letters requeue` once the cause is fixed.
 
-use super::{BusMessage, EventBus, MessageHandler};
+use super::{BusMessage, DELIVERY_LIMIT, EventBus, MessageHandler};
 use async_trait::async_trait;
 use futures::StreamExt;
 use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
-    BasicRejectOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions,
-    QueueDeclareOptions,
+    BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicNackOptions, BasicPublishOptions,
+    BasicQosOptions, BasicRejectOptions, ConfirmSelectOptions, ExchangeDeclareOptions,
+    QueueBindOptions, QueueDeclareOptions,
 };
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{
@@ -26,6 +33,26 @@ pub fn exchange_name(prefix: &str) -> String {
 
 pub fn queue_name(prefix: &str) -> String {
     format!("{prefix}.deliveries")
+}
+
+pub fn dead_exchange_name(prefix: &str) -> String {
+    format!("{prefix}.dead")
+}
+
+pub fn dead_queue_name(prefix: &str) -> String {
+    format!("{prefix}.dead-letters")
+}
+
+/// Wait before handing back a message its handler failed on.
+const NACK_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+fn quorum() -> FieldTable {
+    let mut args = FieldTable::default();
+    args.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
+    args
 }
 
 pub struct RabbitBus {
@@ -66,6 +93,8 @@ impl RabbitBus {
         };
         let exchange = exchange_name(&self.prefix);
         let queue = queue_name(&self.prefix);
+        let dead_exchange = dead_exchange_name(&self.prefix);
+        let dead_queue = dead_queue_name(&self.prefix);
         channel
             .exchange_declare(
                 exchange.as_str().into(),
@@ -74,10 +103,38 @@ impl RabbitBus {
                 FieldTable::default(),
             )
             .await?;
-        let mut args = FieldTable::default();
+        channel
+            .exchange_declare(
+                dead_exchange.as_str().into(),
+                ExchangeKind::Fanout,
+                durable,
+                FieldTable::default(),
+            )
+            .await?;
+        channel
+            .queue_declare(
+                dead_queue.as_str().into(),
+                QueueDeclareOptions::durable(),
+                quorum(),
+            )
+            .await?;
+        channel
+            .queue_bind(
+                dead_queue.as_str().into(),
+                dead_exchange.as_str().into(),
+                "".into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+        let mut args = quorum();
         args.insert(
-            "x-queue-type".into(),
-            AMQPValue::LongString("quorum".into()),
+            "x-dead-letter-exchange".into(),
+            AMQPValue::LongString(dead_exchange.as_str().into()),
+        );
+        args.insert(
+            "x-delivery-limit".into(),
+            AMQPValue::LongLongInt(DELIVERY_LIMIT),
         );
         channel
             .queue_declare(queue.as_str().into(), QueueDeclareOptions::durable(), args)
@@ -195,6 +252,7 @@ impl EventBus for RabbitBus {
                         Ok(()) => delivery.ack(BasicAckOptions::default()).await,
                         Err(err) => {
                             tracing::warn!(error = %err, "handler failed; message requeued");
+                            tokio::time::sleep(NACK_DELAY).await;
                             let requeue = BasicNackOptions {
                                 requeue: true,
                                 ..Default::default()
@@ -213,6 +271,48 @@ impl EventBus for RabbitBus {
 
     async fn ping(&self) -> anyhow::Result<()> {
         self.publisher_channel().await.map(|_| ())
+    }
+
+    async fn dead_letters(&self, requeue: bool) -> anyhow::Result<u64> {
+        let channel = self.publisher_channel().await?;
+        let dead = dead_queue_name(&self.prefix);
+        if !requeue {
+            let state = channel
+                .queue_declare(
+                    dead.as_str().into(),
+                    QueueDeclareOptions {
+                        passive: true,
+                        ..Default::default()
+                    },
+                    FieldTable::default(),
+                )
+                .await?;
+            return Ok(u64::from(state.message_count()));
+        }
+        let exchange = exchange_name(&self.prefix);
+        let mut moved = 0;
+        while let Some(message) = channel
+            .basic_get(dead.as_str().into(), BasicGetOptions::default())
+            .await?
+        {
+            let confirm = channel
+                .basic_publish(
+                    exchange.as_str().into(),
+                    message.delivery.routing_key.as_str().into(),
+                    BasicPublishOptions::default(),
+                    &message.delivery.data,
+                    message.delivery.properties.clone(),
+                )
+                .await?
+                .await?;
+            anyhow::ensure!(
+                matches!(confirm, Confirmation::Ack(_)),
+                "RabbitMQ did not confirm a re-published dead letter"
+            );
+            message.delivery.ack(BasicAckOptions::default()).await?;
+            moved += 1;
+        }
+        Ok(moved)
     }
 
     fn backend(&self) -> &'static str {

@@ -35,6 +35,12 @@ pub enum ConnectionCmd {
         #[arg(long, default_value = "")]
         name: String,
     },
+    /// Refuse the connection's SCIM requests from now on (emits connection.deactivated).
+    Deactivate { id: ConnectionId },
+    /// Accept the connection's SCIM requests again (emits connection.activated).
+    Activate { id: ConnectionId },
+    /// Delete the connection with its users, groups and tokens (emits connection.deleted).
+    Delete { id: ConnectionId },
 }
 
 #[derive(Subcommand)]
@@ -88,14 +94,31 @@ pub async fn tenant(cmd: TenantCmd, config: Config, json: bool) -> anyhow::Resul
 }
 
 pub async fn connection(cmd: ConnectionCmd, config: Config, json: bool) -> anyhow::Result<()> {
-    let ConnectionCmd::Create {
-        tenant,
-        provider,
-        name,
-    } = cmd;
     let svc = services(config).await?;
-    let conn = svc.create_connection(tenant, &name, &provider).await?;
-    print(json, &conn, None)
+    match cmd {
+        ConnectionCmd::Create {
+            tenant,
+            provider,
+            name,
+        } => {
+            let conn = svc.create_connection(tenant, &name, &provider).await?;
+            print(json, &conn, None)
+        }
+        ConnectionCmd::Deactivate { id } => print(
+            json,
+            &svc.set_connection_active(id, None, false).await?,
+            None,
+        ),
+        ConnectionCmd::Activate { id } => print(
+            json,
+            &svc.set_connection_active(id, None, true).await?,
+            None,
+        ),
+        ConnectionCmd::Delete { id } => {
+            svc.delete_connection(id, None).await?;
+            print(json, &serde_json::json!({ "deleted": id }), None)
+        }
+    }
 }
 
 pub async fn token(cmd: TokenCmd, config: Config, json: bool) -> anyhow::Result<()> {

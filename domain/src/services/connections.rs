@@ -1,10 +1,13 @@
-use crate::entities::connection;
+use crate::entities::{connection, scim_token, tenant};
 use crate::error::{DomainError, Result};
-use crate::ids::{ConnectionId, TenantId};
+use crate::events;
+use crate::ids::{ConnectionCtx, ConnectionId, TenantId};
 use crate::services::Services;
+use crate::services::scim_tokens::cache_key;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
+use serde_json::json;
 
 /// Identity providers with a documented dialect; `generic` is any other SCIM client.
 pub const PROVIDERS: &[&str] = &[
@@ -82,6 +85,89 @@ impl Services {
         Ok(self.connection_view(model))
     }
 
+    /// Deactivates (the IdP's requests are refused at once, on every instance) or activates a
+    /// connection, with a `connection.deactivated` / `connection.activated` event. Setting the
+    /// state it already has changes nothing and emits nothing.
+    pub async fn set_connection_active(
+        &self,
+        id: ConnectionId,
+        within: Option<TenantId>,
+        active: bool,
+    ) -> Result<ConnectionView> {
+        let (state, event_type) = if active {
+            ("active", "connection.activated")
+        } else {
+            ("inactive", "connection.deactivated")
+        };
+        let txn = self.begin_write().await?;
+        let (model, ctx) = self.connection_in(&txn, id, within).await?;
+        if model.state == state || (active && model.state == "pending") {
+            return Ok(self.connection_view(model));
+        }
+        let mut update: connection::ActiveModel = model.into();
+        update.state = Set(state.into());
+        update.updated_at = Set(Utc::now());
+        let model = update.update(&txn).await?;
+        let data =
+            json!({"object": "connection", "id": id, "tenant_id": ctx.tenant_id, "state": state});
+        events::append(&txn, &ctx, event_type, data, None).await?;
+        let hashes = token_hashes(&txn, id).await?;
+        txn.commit().await?;
+        self.events_committed();
+        self.forget_tokens(hashes).await?;
+        Ok(self.connection_view(model))
+    }
+
+    /// Deletes a connection with its users, groups and tokens; a `connection.deleted` event
+    /// (the last of its sequence) tells the app to drop what it holds for it.
+    pub async fn delete_connection(
+        &self,
+        id: ConnectionId,
+        within: Option<TenantId>,
+    ) -> Result<()> {
+        let txn = self.begin_write().await?;
+        let (_, ctx) = self.connection_in(&txn, id, within).await?;
+        let data = json!({"object": "connection", "id": id, "tenant_id": ctx.tenant_id, "state": "deleted"});
+        events::append(&txn, &ctx, "connection.deleted", data, None).await?;
+        let hashes = token_hashes(&txn, id).await?;
+        connection::Entity::delete_by_id(id.0).exec(&txn).await?;
+        txn.commit().await?;
+        self.events_committed();
+        self.forget_tokens(hashes).await
+    }
+
+    /// The connection (visible `within` a tenant, if given) and its context, inside `txn`.
+    async fn connection_in<C: sea_orm::ConnectionTrait>(
+        &self,
+        txn: &C,
+        id: ConnectionId,
+        within: Option<TenantId>,
+    ) -> Result<(connection::Model, ConnectionCtx)> {
+        let model = connection::Entity::find_by_id(id.0)
+            .one(txn)
+            .await?
+            .filter(|m| within.is_none_or(|t| t.0 == m.tenant_id))
+            .ok_or(DomainError::NotFound("connection"))?;
+        let tenant = tenant::Entity::find_by_id(model.tenant_id)
+            .one(txn)
+            .await?
+            .ok_or(DomainError::NotFound("tenant"))?;
+        let ctx = ConnectionCtx {
+            tenant_id: TenantId(tenant.id),
+            tenant_external_id: tenant.external_id,
+            connection_id: id,
+        };
+        Ok((model, ctx))
+    }
+
+    /// Drops cached SCIM tokens, so a connection's new state applies at once everywhere.
+    async fn forget_tokens(&self, hashes: Vec<String>) -> Result<()> {
+        for hash in hashes {
+            self.cache.delete(&cache_key(&hash)).await?;
+        }
+        Ok(())
+    }
+
     pub async fn get_connection(&self, id: ConnectionId) -> Result<ConnectionView> {
         let model = connection::Entity::find_by_id(id.0)
             .one(&self.db)
@@ -89,4 +175,17 @@ impl Services {
             .ok_or(DomainError::NotFound("connection"))?;
         Ok(self.connection_view(model))
     }
+}
+
+async fn token_hashes<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    id: ConnectionId,
+) -> Result<Vec<String>> {
+    Ok(scim_token::Entity::find()
+        .select_only()
+        .column(scim_token::Column::TokenHash)
+        .filter(scim_token::Column::ConnectionId.eq(id.0))
+        .into_tuple()
+        .all(conn)
+        .await?)
 }

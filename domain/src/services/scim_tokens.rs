@@ -37,7 +37,7 @@ struct CachedToken {
     connection_state: String,
 }
 
-fn cache_key(hash: &str) -> String {
+pub(crate) fn cache_key(hash: &str) -> String {
     format!("scimtok:{hash}")
 }
 

@@ -119,6 +119,7 @@ pub async fn append<C: ConnectionTrait>(
         payload: Set(serde_json::to_value(&envelope).map_err(anyhow::Error::from)?),
         created_at: Set(envelope.created_at),
         published_at: Set(None),
+        feed_position: Set(None),
     }
     .insert(txn)
     .await?;

@@ -14,6 +14,8 @@ pub struct Model {
     pub payload: Json,
     pub created_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
+    /// Position in the Events API feed, in commit order; NULL until sequenced.
+    pub feed_position: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,12 +1,14 @@
-//! Roster's HTTP edge: the SCIM 2.0 API per connection, health and readiness, the OpenAPI
-//! document and its docs page, and the admin UI. Handlers are thin: extract, call a service,
-//! render.
+//! Roster's HTTP edge: the SCIM 2.0 API per connection, the management API (`/api/v1`),
+//! health and readiness, the OpenAPI document and its docs page, and the admin UI. Handlers are
+//! thin: extract, call a service, render.
 
 mod admin;
+mod bearer;
 mod health;
 pub mod openapi;
 mod request_id;
 pub mod scim;
+pub mod v1;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
@@ -41,6 +43,7 @@ where
         .service(health::healthz)
         .service(health::readyz)
         .service(scim::scope())
+        .service(v1::scope())
 }
 
 /// Unknown routes: a SCIM error body under `/scim`, problem+json elsewhere.
@@ -50,14 +53,9 @@ async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
         let detail = format!("no SCIM endpoint {} {}", req.method(), req.path());
         return scim::ScimApiError(roster_scim::ScimError::not_found(detail)).error_response();
     }
-    actix_web::HttpResponse::NotFound()
-        .content_type("application/problem+json")
-        .json(serde_json::json!({
-            "type": "about:blank",
-            "title": "Not Found",
-            "status": 404,
-            "detail": format!("no route {} {}", req.method(), req.path()),
-        }))
+    let problem =
+        v1::problem::Problem::not_found(format!("no route {} {}", req.method(), req.path()));
+    actix_web::HttpResponse::from_error(problem)
 }
 
 /// Starts the HTTP server on `listener` (bind it first, so tests can use port 0).

@@ -11,15 +11,22 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         title = "Roster API",
         description = "Multi-tenant SCIM 2.0 provisioning with signed webhooks. \
             The SCIM API is what identity providers call, one base URL per connection \
-            (`/scim/v2/{connection_id}`), authenticated with that connection's bearer token.",
+            (`/scim/v2/{connection_id}`), authenticated with that connection's bearer token. \
+            The management API (`/api/v1`) is what your app's backend calls, with an API key; \
+            its errors are RFC 7807 problem+json and its lists are cursor-paged \
+            (`{data, next_cursor}`, pass `next_cursor` back as `after`).",
         license(name = "Apache-2.0"),
     ),
     modifiers(&SecuritySchemes),
+    // Error bodies are only named by `IntoResponses` derives, which do not register them.
+    components(schemas(crate::scim::schema::ScimErrorBody, crate::v1::problem::ProblemDetails)),
     tags(
         (name = "SCIM Discovery", description = "What the service provider supports: ServiceProviderConfig, ResourceTypes, Schemas"),
         (name = "SCIM Users", description = "SCIM 2.0 Users (RFC 7644) of one connection"),
         (name = "SCIM Groups", description = "SCIM 2.0 Groups (RFC 7644) of one connection, members included"),
         (name = "SCIM Bulk", description = "Many SCIM operations in one request, with bulkId references"),
+        (name = "Events", description = "The feed of every event, the same bodies webhooks carry, cursor-paged in commit order"),
+        (name = "Connections", description = "Directory connections: snapshots to bootstrap from before tailing events"),
         (name = "Health", description = "Liveness and readiness"),
     )
 )]
@@ -37,6 +44,19 @@ impl Modify for SecuritySchemes {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "A connection's SCIM token (`scim_…`), issued once by an operator.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API key (`rk_…`) for your app's backend, issued once with \
+                         `roster api-key create`; scoped `full` or `read_only`, optionally \
+                         restricted to one tenant.",
                     ))
                     .build(),
             ),

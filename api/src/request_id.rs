@@ -1,7 +1,8 @@
 //! Echoes the request id that `tracing-actix-web` gives every request (and every log line of
-//! it) as an `x-request-id` response header, so a client can quote it.
+//! it) as an `x-request-id` response header, so a client can quote it; problem+json bodies
+//! quote it too.
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
@@ -13,10 +14,11 @@ pub const HEADER: &str = "x-request-id";
 pub async fn add_header(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+) -> Result<ServiceResponse<BoxBody>, Error> {
     let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
-    let mut res = next.call(req).await?;
+    let mut res = next.call(req).await?.map_into_boxed_body();
     if let Some(id) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        res = crate::v1::problem::with_request_id(res, &id);
         res.headers_mut()
             .insert(HeaderName::from_static(HEADER), id);
     }

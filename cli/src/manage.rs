@@ -1,9 +1,9 @@
 //! Operator commands. They call the same services as the HTTP API (never raw SQL), against the
 //! configured database, applying migrations first so they work on a fresh install.
 
-use crate::output::print;
+use crate::output::{print, print_list};
 use clap::Subcommand;
-use roster_domain::ids::{ConnectionId, TenantId};
+use roster_domain::ids::{ApiKeyId, ConnectionId, TenantId, TenantScope};
 use roster_domain::services::{ApiKeyScope, NewAccount};
 use roster_domain::{Config, Services};
 
@@ -84,6 +84,17 @@ pub enum ApiKeyCmd {
         #[arg(long)]
         tenant: Option<TenantId>,
     },
+    /// List API keys (never their secrets), revoked ones included.
+    List {
+        /// Only the keys restricted to this tenant.
+        #[arg(long)]
+        tenant: Option<TenantId>,
+    },
+    /// Revoke an API key: every instance refuses it from now on.
+    Revoke {
+        /// The key's id (see `api-key list`).
+        id: ApiKeyId,
+    },
 }
 
 pub async fn tenant(cmd: TenantCmd, config: Config, json: bool) -> anyhow::Result<()> {
@@ -163,20 +174,28 @@ pub async fn account(cmd: AccountCmd, config: Config, json: bool) -> anyhow::Res
 }
 
 pub async fn api_key(cmd: ApiKeyCmd, config: Config, json: bool) -> anyhow::Result<()> {
-    let ApiKeyCmd::Create {
-        name,
-        scope,
-        tenant,
-    } = cmd;
-    let scope = ApiKeyScope::parse(&scope)
-        .ok_or_else(|| anyhow::anyhow!("--scope must be `full` or `read-only`"))?;
     let svc = services(config).await?;
-    let key = svc.create_api_key(&name, scope, tenant).await?;
-    print(
-        json,
-        &key,
-        Some("Copy the secret now: it is not shown again (only its hash is stored)."),
-    )
+    match cmd {
+        ApiKeyCmd::Create {
+            name,
+            scope,
+            tenant,
+        } => {
+            let scope = ApiKeyScope::parse(&scope)
+                .ok_or_else(|| anyhow::anyhow!("--scope must be `full` or `read-only`"))?;
+            let key = svc.create_api_key(&name, scope, tenant).await?;
+            print(
+                json,
+                &key,
+                Some("Copy the secret now: it is not shown again (only its hash is stored)."),
+            )
+        }
+        ApiKeyCmd::List { tenant } => {
+            let scope = tenant.map_or(TenantScope::All, TenantScope::Tenant);
+            print_list(json, &svc.list_api_keys(scope).await?)
+        }
+        ApiKeyCmd::Revoke { id } => print(json, &svc.revoke_api_key(id).await?, Some("Revoked.")),
+    }
 }
 
 pub async fn dead_letters(config: Config, requeue: bool, json: bool) -> anyhow::Result<()> {

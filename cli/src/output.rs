@@ -40,3 +40,21 @@ fn print_object(value: &serde_json::Value) {
         println!("{key:>width$}: {text}");
     }
 }
+
+/// A list: a JSON array for scripts, or each item as `print` shows it, a blank line between.
+pub fn print_list<T: Serialize>(json: bool, items: &[T]) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(items)?);
+        return Ok(());
+    }
+    if items.is_empty() {
+        println!("(none)");
+    }
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        print(false, item, None)?;
+    }
+    Ok(())
+}

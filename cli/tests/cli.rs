@@ -211,3 +211,35 @@ async fn bad_input_gets_a_clear_message_and_a_failing_exit_code() {
     assert!(!stderr.contains("hunter2"), "secrets are never printed");
     isolation.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_keys_are_listed_without_secrets_and_revoked() {
+    let isolation = Isolation::new().await;
+    let key = json(&isolation, &["api-key", "create", "--name", "backend"]);
+    let id = key["id"].as_str().unwrap();
+    let secret = key["secret"].as_str().unwrap();
+
+    let list = json(&isolation, &["api-key", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], id);
+    assert_eq!(list[0]["scope"], "full");
+    assert!(list[0].get("secret").is_none(), "secrets are never listed");
+    assert!(list[0]["revoked_at"].is_null());
+    let text = roster(&isolation, &["api-key", "list"]);
+    assert!(text.status.success());
+    assert!(String::from_utf8_lossy(&text.stdout).contains("backend"));
+
+    let revoked = json(&isolation, &["api-key", "revoke", id]);
+    assert!(revoked["revoked_at"].is_string());
+    let svc = Services::start(isolation.config.clone(), false)
+        .await
+        .unwrap();
+    assert!(svc.authenticate_api_key(secret).await.is_err());
+
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let out = roster(&isolation, &["api-key", "revoke", &unknown]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("API key not found"));
+    svc.db.close().await.ok();
+    isolation.cleanup().await;
+}

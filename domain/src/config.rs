@@ -41,6 +41,7 @@ pub struct Config {
     pub relay: RelayConfig,
     pub webhook: WebhookConfig,
     pub scim: ScimConfig,
+    pub events: EventsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -99,6 +100,14 @@ pub struct ScimConfig {
     pub bulk_max_payload_bytes: usize,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventsConfig {
+    /// Days an event stays readable through the Events API. Older events are deleted by the
+    /// worker once published and with no delivery still pending or retrying.
+    pub retention_days: u32,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -117,6 +126,7 @@ impl Default for Config {
             relay: RelayConfig::default(),
             webhook: WebhookConfig::default(),
             scim: ScimConfig::default(),
+            events: EventsConfig::default(),
         }
     }
 }
@@ -158,6 +168,12 @@ impl Default for ScimConfig {
             bulk_max_operations: 1000,
             bulk_max_payload_bytes: 4 * 1024 * 1024,
         }
+    }
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self { retention_days: 30 }
     }
 }
 
@@ -281,6 +297,12 @@ impl Config {
         }
         if self.scim.max_body_bytes < 1024 {
             return Err(invalid("scim.max_body_bytes", "must be at least 1024"));
+        }
+        if !(1..=3650).contains(&self.events.retention_days) {
+            return Err(invalid(
+                "events.retention_days",
+                "must be between 1 and 3650",
+            ));
         }
         Ok(())
     }
@@ -419,6 +441,7 @@ mod tests {
             )?;
             jail.set_env("ROSTER_QUEUE_PREFIX", "env");
             jail.set_env("ROSTER_WEBHOOK__MAX_IN_FLIGHT", "7");
+            jail.set_env("ROSTER_EVENTS__RETENTION_DAYS", "90");
             jail.set_env("ROSTER_DATABASE_URL", "postgres://u:pw@localhost/db");
             jail.set_env("ROSTER_WEBHOOK_SECRET", "whsec_x");
             jail.set_env("ROSTER_TEST_BACKEND", "services");
@@ -428,6 +451,7 @@ mod tests {
             assert_eq!(c.queue_prefix, "env");
             assert_eq!(c.webhook.timeout_ms, 1000);
             assert_eq!(c.webhook.max_in_flight, 7);
+            assert_eq!(c.events.retention_days, 90);
             assert_eq!(c.database_kind(), DatabaseKind::Postgres);
             assert!(!c.redacted_summary().contains("pw"));
             Ok(())
@@ -443,6 +467,16 @@ mod tests {
             ("ROSTER_WEBHOOK__TIMEOUT_MS", "soon", "webhook.timeout_ms"),
             ("ROSTER_QUEUE_PREFIX", "a b", "queue_prefix"),
             ("ROSTER_DATABSE_URL", "postgres://x", "databse_url"),
+            (
+                "ROSTER_EVENTS__RETENTION_DAYS",
+                "0",
+                "events.retention_days",
+            ),
+            (
+                "ROSTER_EVENTS__RETENTION_DAYS",
+                "soon",
+                "events.retention_days",
+            ),
         ];
         for (var, value, setting) in cases {
             Jail::expect_with(|jail| {
@@ -453,6 +487,17 @@ mod tests {
                 Ok(())
             });
         }
+    }
+
+    #[test]
+    fn the_example_file_is_valid_and_states_the_defaults() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../roster.example.toml");
+        Jail::expect_with(|_| {
+            let c = Config::load(Some(&example)).unwrap();
+            assert_eq!(c.events.retention_days, 30);
+            assert_eq!(c.scim.token_cache_secs, 30);
+            Ok(())
+        });
     }
 
     #[test]

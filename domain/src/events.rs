@@ -120,6 +120,7 @@ pub async fn append<C: ConnectionTrait>(
         created_at: Set(envelope.created_at),
         published_at: Set(None),
         dispatched_at: Set(None),
+        feed_position: Set(None),
     }
     .insert(txn)
     .await?;

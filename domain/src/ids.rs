@@ -83,3 +83,29 @@ pub struct ConnectionCtx {
     pub tenant_external_id: Option<String>,
     pub connection_id: ConnectionId,
 }
+
+/// Which tenants a management-API caller may see: all of them (an operator's key), or one (a
+/// key or an admin restricted to a tenant). Management queries take it first; an object of a
+/// tenant outside it is `NotFound`, never `Forbidden`, so its existence is not revealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TenantScope {
+    All,
+    Tenant(TenantId),
+}
+
+impl TenantScope {
+    pub fn allows(self, tenant: TenantId) -> bool {
+        match self {
+            TenantScope::All => true,
+            TenantScope::Tenant(only) => only == tenant,
+        }
+    }
+
+    /// The one tenant it is restricted to, if any.
+    pub fn restriction(self) -> Option<TenantId> {
+        match self {
+            TenantScope::All => None,
+            TenantScope::Tenant(only) => Some(only),
+        }
+    }
+}

@@ -11,6 +11,7 @@ mod m20261122_000002_directory;
 mod m20261122_000003_events_webhooks;
 mod m20261122_000004_accounts;
 mod m20261122_000005_request_log;
+mod m20261123_000006_event_feed;
 mod m20261123_000007_delivery_controls;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_events_webhooks::Migration),
             Box::new(m20261122_000004_accounts::Migration),
             Box::new(m20261122_000005_request_log::Migration),
+            Box::new(m20261123_000006_event_feed::Migration),
             Box::new(m20261123_000007_delivery_controls::Migration),
         ]
     }

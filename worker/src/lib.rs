@@ -36,13 +36,19 @@ pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationTo
     let _ = tokio::join!(relay, consumer, housekeeping);
 }
 
-/// Retention: prunes the SCIM request log at start and then every hour.
+/// Retention: prunes the SCIM request log and the events past their retention at start and
+/// then every hour.
 async fn housekeeping(svc: Services, shutdown: CancellationToken) {
     loop {
         match svc.prune_request_log().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, "pruned the SCIM request log"),
             Err(err) => tracing::warn!(error = %err, "pruning the SCIM request log failed"),
+        }
+        match svc.prune_events().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "pruned events past their retention"),
+            Err(err) => tracing::warn!(error = %err, "pruning events failed"),
         }
         tokio::select! {
             _ = shutdown.cancelled() => return,

@@ -1,7 +1,8 @@
 //! The outbox relay: publishes committed events to the bus in order, then marks them
 //! published. Woken by a commit (in-process signal, or Postgres NOTIFY from other processes),
 //! with a polling fallback. Several relays may run: on Postgres each batch is claimed with
-//! `FOR UPDATE SKIP LOCKED`, so an event is published by one of them.
+//! `FOR UPDATE SKIP LOCKED`, so an event is published by one of them. On the same wake-ups, and
+//! before publishing, the relay runs the Events API feed's sequencer.
 
 use crate::Backoff;
 use crate::bus::{BusMessage, EventBus};
@@ -26,6 +27,7 @@ pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationTo
         if listener.is_none() && svc.db.get_database_backend() == DbBackend::Postgres {
             listener = listen(&svc).await;
         }
+        sequence(&svc).await;
         match publish_batch(&svc, bus.as_ref()).await {
             Ok(n) if n as u64 >= svc.config.relay.batch_size => continue,
             Ok(_) => backoff.reset(),
@@ -43,6 +45,22 @@ pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationTo
             _ = svc.outbox.notified() => {}
             _ = tokio::time::sleep(poll) => {}
             woke = notified(&mut listener) => if !woke { listener = None },
+        }
+    }
+}
+
+/// Gives newly committed events their Events API feed position (see
+/// `roster_domain::services::event_feed`). Runs on the relay's wake-ups but does not depend on
+/// the bus: the feed keeps growing while the broker is down.
+async fn sequence(svc: &Services) {
+    loop {
+        match svc.sequence_events().await {
+            Ok(0) => return,
+            Ok(n) => tracing::debug!(count = n, "sequenced events into the feed"),
+            Err(err) => {
+                tracing::warn!(error = %err, "sequencing events into the feed failed; retrying");
+                return;
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::error::ScimApiError;
 use crate::ApiState;
+use crate::bearer::bearer;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use roster_domain::ids::{ConnectionCtx, ConnectionId};
 use roster_scim::ScimError;
@@ -11,13 +12,6 @@ use std::pin::Pin;
 /// Every SCIM handler takes this first; it cannot be built without a valid token whose
 /// connection is the one in the path.
 pub struct ScimAuth(pub ConnectionCtx);
-
-fn bearer(req: &HttpRequest) -> Option<String> {
-    let value = req.headers().get("Authorization")?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
-}
 
 impl FromRequest for ScimAuth {
     type Error = ScimApiError;

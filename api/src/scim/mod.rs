@@ -10,7 +10,7 @@ mod groups;
 mod list_params;
 mod projection;
 mod request_log;
-mod schema;
+pub(crate) mod schema;
 mod search;
 mod users;
 

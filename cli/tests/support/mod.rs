@@ -8,6 +8,7 @@
 
 #![allow(dead_code)]
 
+pub mod api;
 pub mod receiver;
 pub mod scim;
 

@@ -15,6 +15,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
     pub dispatched_at: Option<DateTimeUtc>,
+    /// Position in the Events API feed, in commit order; NULL until sequenced.
+    pub feed_position: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

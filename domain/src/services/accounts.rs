@@ -1,16 +1,14 @@
-//! Operator / tenant-admin accounts and API keys.
+//! Operator / tenant-admin accounts (API keys: `api_keys.rs`).
 
-use crate::entities::{account, api_key};
+use crate::entities::account;
 use crate::error::{DomainError, Result};
-use crate::ids::{AccountId, ApiKeyId, TenantId};
+use crate::ids::{AccountId, TenantId};
 use crate::secrets;
 use crate::services::Services;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, Set};
 use serde::Serialize;
 
-/// Prefix that makes a leaked API key recognisable.
-pub const API_KEY_PREFIX: &str = "rk_";
 const MIN_PASSWORD_LEN: usize = 12;
 
 #[derive(Debug, Clone)]
@@ -20,48 +18,6 @@ pub struct NewAccount {
     /// `operator` or `tenant_admin` (the latter requires `tenant_id`).
     pub role: String,
     pub tenant_id: Option<TenantId>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ApiKeyScope {
-    Full,
-    ReadOnly,
-}
-
-impl ApiKeyScope {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "full" => Some(Self::Full),
-            "read_only" | "read-only" => Some(Self::ReadOnly),
-            _ => None,
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Full => "full",
-            Self::ReadOnly => "read_only",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ApiKeyView {
-    pub id: ApiKeyId,
-    pub name: String,
-    pub prefix: String,
-    pub scope: ApiKeyScope,
-    pub tenant_id: Option<TenantId>,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct IssuedApiKey {
-    #[serde(flatten)]
-    pub key: ApiKeyView,
-    /// The secret. Shown once; only its hash is stored.
-    pub secret: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,45 +73,6 @@ impl Services {
             role: model.role,
             tenant_id: model.tenant_id.map(Into::into),
             created_at: model.created_at,
-        })
-    }
-
-    pub async fn create_api_key(
-        &self,
-        name: &str,
-        scope: ApiKeyScope,
-        tenant_id: Option<TenantId>,
-    ) -> Result<IssuedApiKey> {
-        if name.trim().is_empty() {
-            return Err(DomainError::Invalid("name must not be empty".into()));
-        }
-        if let Some(t) = tenant_id {
-            self.get_tenant(t).await?;
-        }
-        let secret = secrets::generate(API_KEY_PREFIX);
-        let model = api_key::ActiveModel {
-            id: Set(ApiKeyId::new().0),
-            name: Set(name.trim().to_string()),
-            key_hash: Set(secret.hash),
-            prefix: Set(secret.prefix),
-            scope: Set(scope.as_str().into()),
-            tenant_id: Set(tenant_id.map(|t| t.0)),
-            created_at: Set(Utc::now()),
-            last_used_at: Set(None),
-            revoked_at: Set(None),
-        }
-        .insert(&self.db)
-        .await?;
-        Ok(IssuedApiKey {
-            key: ApiKeyView {
-                id: model.id.into(),
-                name: model.name,
-                prefix: model.prefix,
-                scope,
-                tenant_id: model.tenant_id.map(Into::into),
-                created_at: model.created_at,
-            },
-            secret: secret.plaintext,
         })
     }
 }

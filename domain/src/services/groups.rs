@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Ids per `IN (…)` list, well under every backend's bind-parameter limit.
-const CHUNK: usize = 500;
+pub(crate) const CHUNK: usize = 500;
 
 /// A group with its members (when they were asked for).
 #[derive(Debug, Clone)]

@@ -2,10 +2,13 @@
 //! Handlers (HTTP, CLI, worker) call these and never touch SQL themselves.
 
 mod accounts;
+mod api_keys;
+mod bearer;
 mod connections;
 mod deliveries;
 mod delivery_ops;
 mod endpoints;
+mod event_feed;
 mod filter_sql;
 mod group_change;
 mod groups;
@@ -13,10 +16,12 @@ mod listing;
 mod ordered;
 mod request_log;
 mod scim_tokens;
+mod snapshot;
 mod tenants;
 mod users;
 
-pub use accounts::{AccountView, ApiKeyScope, ApiKeyView, IssuedApiKey, NewAccount};
+pub use accounts::{AccountView, NewAccount};
+pub use api_keys::{API_KEY_PREFIX, ApiKeyAuth, ApiKeyScope, ApiKeyView, IssuedApiKey};
 pub use connections::{ConnectionView, PROVIDERS};
 pub use deliveries::{
     AttemptOutcome, AttemptRecord, CLAIM_LEASE_SECS, DeliveryStatus, DueDelivery, Recorded,
@@ -27,11 +32,13 @@ pub use endpoints::{
     EndpointSecrets, EndpointUpdate, EndpointView, NewEndpoint, SigningSecret, endpoint_matches,
     signing_secrets,
 };
+pub use event_feed::{EventFilter, FeedPage, FeedPosition};
 pub use groups::{GroupRecord, scim_group_resource};
 pub use listing::{ListQuery, Page};
 pub use ordered::StreamJob;
 pub use request_log::{PRUNE_EVERY, RequestLog, RequestLogEntry, redacted_excerpt};
 pub use scim_tokens::IssuedScimToken;
+pub use snapshot::{SnapshotCursor, SnapshotItem, SnapshotPage, SnapshotPhase};
 pub use tenants::TenantView;
 pub use users::{UserGroupRef, UserRecord, scim_user_resource};
 
@@ -40,8 +47,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db;
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    AccessMode, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, IsolationLevel,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -96,6 +103,23 @@ impl Services {
                 ..Default::default()
             })
             .await
+    }
+
+    /// Begins a read-only transaction whose statements all see one snapshot of the database
+    /// (Postgres: `REPEATABLE READ`; SQLite in WAL mode: any read transaction, from its first
+    /// read), for reads that must agree with each other across several queries.
+    pub async fn begin_snapshot_read(&self) -> Result<DatabaseTransaction, DbErr> {
+        match self.db.get_database_backend() {
+            DbBackend::Postgres => {
+                self.db
+                    .begin_with_config(
+                        Some(IsolationLevel::RepeatableRead),
+                        Some(AccessMode::ReadOnly),
+                    )
+                    .await
+            }
+            _ => self.db.begin().await,
+        }
     }
 
     /// Called after a transaction that appended events has committed.

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 /// Prefix that makes a leaked SCIM token recognisable.
 pub const TOKEN_PREFIX: &str = "scim_";
-/// At most one "last used" write per token per this many seconds.
-const USAGE_WRITE_EVERY_SECS: u64 = 60;
+/// At most one "last used" write per token per this long.
+pub(crate) const USAGE_WRITE_EVERY: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct IssuedScimToken {
@@ -82,22 +82,11 @@ impl Services {
         bearer: &str,
     ) -> Result<ConnectionCtx> {
         let hash = secrets::hash_token(bearer);
-        let cached = match self.cache.get(&cache_key(&hash)).await? {
-            Some(raw) => serde_json::from_str::<CachedToken>(&raw).ok(),
-            None => None,
-        };
-        let token = match cached {
-            Some(t) => t,
-            None => {
-                let Some(t) = self.load_token(&hash).await? else {
-                    return Err(DomainError::Unauthorized("invalid bearer token"));
-                };
-                let ttl = Duration::from_secs(self.config.scim.token_cache_secs);
-                let raw = serde_json::to_string(&t).map_err(anyhow::Error::from)?;
-                self.cache.set(&cache_key(&hash), &raw, ttl).await?;
-                t
-            }
-        };
+        let ttl = Duration::from_secs(self.config.scim.token_cache_secs);
+        let token = self
+            .cached_secret(&cache_key(&hash), ttl, || self.load_token(&hash))
+            .await?
+            .ok_or(DomainError::Unauthorized("invalid bearer token"))?;
         if token.expires_at.is_some_and(|e| e <= Utc::now()) {
             return Err(DomainError::Unauthorized("the bearer token has expired"));
         }
@@ -146,8 +135,7 @@ impl Services {
     /// connection activates it (and emits `connection.activated`).
     async fn record_usage(&self, token: &CachedToken) -> Result<()> {
         let key = format!("scimtok-used:{}", token.token_id);
-        let ttl = Duration::from_secs(USAGE_WRITE_EVERY_SECS);
-        if !self.cache.set_nx(&key, "1", ttl).await? {
+        if !self.first_use_within(&key, USAGE_WRITE_EVERY).await? {
             return Ok(());
         }
         let now = Utc::now();

@@ -10,10 +10,12 @@ use crate::error::{DomainError, Result};
 use crate::events;
 use crate::ids::{ConnectionCtx, UserId};
 use crate::services::Services;
+use crate::services::groups::CHUNK;
 use chrono::{SecondsFormat, Utc};
 use roster_scim::UserInput;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A group a user belongs to (the computed, read-only `groups` attribute).
@@ -141,26 +143,47 @@ pub(crate) async fn groups_of<C: ConnectionTrait>(
     conn: &C,
     user_id: Uuid,
 ) -> Result<Vec<UserGroupRef>> {
-    let group_ids: Vec<Uuid> = scim_group_member::Entity::find()
-        .filter(scim_group_member::Column::MemberId.eq(user_id))
-        .all(conn)
+    Ok(groups_of_users(conn, &[user_id])
         .await?
-        .into_iter()
-        .map(|m| m.group_id)
-        .collect();
-    if group_ids.is_empty() {
-        return Ok(Vec::new());
+        .remove(&user_id)
+        .unwrap_or_default())
+}
+
+/// The groups each of `user_ids` is a direct member of (users in no group are absent), in
+/// one query per chunk of ids rather than one per user.
+pub(crate) async fn groups_of_users<C: ConnectionTrait>(
+    conn: &C,
+    user_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<UserGroupRef>>> {
+    let mut by_user: HashMap<Uuid, Vec<UserGroupRef>> = HashMap::new();
+    for chunk in user_ids.chunks(CHUNK) {
+        let memberships = scim_group_member::Entity::find()
+            .filter(scim_group_member::Column::MemberId.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?;
+        if memberships.is_empty() {
+            continue;
+        }
+        let names: HashMap<Uuid, String> = scim_group::Entity::find()
+            .filter(scim_group::Column::Id.is_in(memberships.iter().map(|m| m.group_id)))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g.display_name))
+            .collect();
+        for m in memberships {
+            if let Some(name) = names.get(&m.group_id) {
+                by_user.entry(m.member_id).or_default().push(UserGroupRef {
+                    id: m.group_id,
+                    display_name: name.clone(),
+                });
+            }
+        }
     }
-    Ok(scim_group::Entity::find()
-        .filter(scim_group::Column::Id.is_in(group_ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|g| UserGroupRef {
-            id: g.id,
-            display_name: g.display_name,
-        })
-        .collect())
+    for groups in by_user.values_mut() {
+        groups.sort_by_key(|g| g.id);
+    }
+    Ok(by_user)
 }
 
 impl Services {

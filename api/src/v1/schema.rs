@@ -1,0 +1,60 @@
+//! OpenAPI descriptions of management-API bodies that are serialized from domain types
+//! (documentation only: the event body is the domain's `EventEnvelope` itself, so that it
+//! cannot drift from what webhooks carry).
+
+use super::problem::ProblemDetails;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An event: exactly the body of its webhook deliveries.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Event)]
+#[allow(dead_code)]
+pub struct EventDoc {
+    /// UUIDv7; the `webhook-id` of its deliveries.
+    id: uuid::Uuid,
+    /// `user.created`, `user.updated`, `user.deactivated`, `user.reactivated`, `user.deleted`,
+    /// `group.created`, `group.updated`, `group.deleted`, `group.user_added`,
+    /// `group.user_removed`, `connection.activated`, `connection.deactivated`,
+    /// `connection.deleted`.
+    #[serde(rename = "type")]
+    #[schema(example = "user.created")]
+    event_type: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    tenant_id: uuid::Uuid,
+    /// Your app's id for the tenant, if it was given one.
+    tenant_external_id: Option<String>,
+    connection_id: Option<uuid::Uuid>,
+    /// Grows by one per event of a connection, in commit order.
+    sequence: i64,
+    /// The normalized object (`object`: `user`, `group`, `connection`; for membership events
+    /// `{group, user}`), with `raw`, the SCIM resource as stored.
+    #[schema(value_type = Object)]
+    data: serde_json::Value,
+    /// On `*.updated`: the previous value of every attribute that changed.
+    #[schema(value_type = Option<Object>)]
+    previous_attributes: Option<serde_json::Value>,
+}
+
+/// The problem+json answers every management-API route may give.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum ReadProblems {
+    /// Invalid parameter or cursor (`type` …/validation).
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(ProblemDetails),
+    /// Missing, malformed, unknown or revoked API key (`type` …/unauthorized); the response
+    /// carries `WWW-Authenticate: Bearer`.
+    #[response(
+        status = 401,
+        content_type = "application/problem+json",
+        headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"roster-api\"`"))
+    )]
+    Unauthorized(ProblemDetails),
+    /// No such object, or one of a tenant the key may not see (`type` …/not-found).
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(ProblemDetails),
+    /// Something failed on our side (`type` …/internal); quote the request id.
+    #[response(status = 500, content_type = "application/problem+json")]
+    Internal(ProblemDetails),
+}

@@ -18,6 +18,19 @@ step "web-admin: install, lint, type check, unit tests, build"
 (cd web-admin && { [ -d node_modules ] && npm ls >/dev/null 2>&1 || npm ci --no-audit --no-fund; } \
   && npm run -s lint && npm run -s typecheck && npm test -- --reporter=dot && npm run -s build)
 
+step "Python test dependencies (target/pyenv, from scripts/requirements-test.txt)"
+# The official Standard Webhooks library verifies deliveries in cli/tests/official_verify.rs.
+# The venv is rebuilt only when it is missing or the requirements changed.
+pyenv=target/pyenv
+want=$(sha256sum scripts/requirements-test.txt | cut -d' ' -f1)
+if [ ! -x "$pyenv/bin/python" ] || [ "$(cat "$pyenv/requirements.sha256" 2>/dev/null)" != "$want" ]; then
+  rm -rf "$pyenv"
+  python3 -m venv "$pyenv"
+  "$pyenv/bin/pip" install -q --disable-pip-version-check -r scripts/requirements-test.txt
+  echo "$want" >"$pyenv/requirements.sha256"
+fi
+export ROSTER_TEST_PYTHON="$PWD/$pyenv/bin/python"
+
 step "Rust build"
 cargo build --workspace --all-targets --locked
 

@@ -68,12 +68,17 @@ async fn run_consumer(
     let handler = Arc::new(delivery::Handler(deliverer));
     let mut backoff = Backoff::default();
     loop {
+        let started = std::time::Instant::now();
         tokio::select! {
             _ = shutdown.cancelled() => return,
             result = bus.consume(handler.clone(), shutdown.clone()) => match result {
                 Ok(()) => return,
                 Err(err) => {
                     tracing::warn!(error = %err, "event consumer stopped; reconnecting");
+                    if started.elapsed() >= HEALTHY_RUN {
+                        // It had been consuming: this is a new outage, not the same one.
+                        backoff.reset();
+                    }
                     tokio::select! {
                         _ = shutdown.cancelled() => return,
                         _ = tokio::time::sleep(backoff.next()) => {}
@@ -83,6 +88,9 @@ async fn run_consumer(
         }
     }
 }
+
+/// A consumer that ran this long before failing was healthy: its reconnect backoff starts over.
+const HEALTHY_RUN: Duration = Duration::from_secs(30);
 
 /// Exponential backoff from 100 ms to 5 s.
 #[derive(Default)]

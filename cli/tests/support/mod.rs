@@ -4,15 +4,20 @@
 //! - `services`: a fresh Postgres database, a random RabbitMQ queue prefix and Redis key prefix
 //!   (URLs from `ROSTER_TEST_POSTGRES_URL`, `ROSTER_TEST_AMQP_URL`, `ROSTER_TEST_REDIS_URL`).
 //!
-//! Plus `Receiver`, an in-process webhook receiver that records every request.
+//! Plus `Receiver`, an in-process webhook receiver that records every request, `Proxy`, a TCP
+//! proxy that cuts the app off from RabbitMQ on demand, `Worker`, one worker instance, and
+//! fixtures for SCIM (`scim`) and webhook endpoints (`webhooks`).
 
 #![allow(dead_code)]
 
 pub mod api;
+pub mod proxy;
 pub mod receiver;
 pub mod scim;
+pub mod webhooks;
+pub mod workers;
 
-use roster_domain::clock::ManualClock;
+use roster_domain::clock::{Clock, ManualClock};
 use roster_domain::health::{CacheCheck, DatabaseCheck, HealthCheck};
 use roster_domain::{Config, Services};
 use roster_worker::bus::BusCheck;
@@ -24,6 +29,7 @@ use tokio_util::sync::CancellationToken;
 
 #[allow(unused_imports)]
 pub use receiver::Receiver;
+use workers::Worker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -106,6 +112,27 @@ impl Isolation {
         }
     }
 
+    /// How many consumers the test's delivery queue has (0 before it exists), asked of the
+    /// broker itself (not through a `Proxy`).
+    pub async fn queue_consumers(&self) -> u32 {
+        use lapin::options::QueueDeclareOptions;
+        let url = self.config.amqp_url.as_ref().expect("the services backend");
+        let conn = lapin::Connection::connect(url, Default::default())
+            .await
+            .unwrap();
+        let ch = conn.create_channel().await.unwrap();
+        let queue = roster_worker::bus::rabbit_names::queue_name(&self.config.queue_prefix);
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..Default::default()
+        };
+        let declared = ch
+            .queue_declare(queue.as_str().into(), passive, Default::default())
+            .await;
+        conn.close(0, "probe done".into()).await.ok();
+        declared.map_or(0, |q| q.consumer_count())
+    }
+
     /// Removes the database and the broker topology (a test that panicked leaves them for the
     /// test script's sweep of `roster_t*` databases).
     pub async fn cleanup(self) {
@@ -155,7 +182,9 @@ pub struct TestApp {
     pub http: reqwest::Client,
     shutdown: CancellationToken,
     server: actix_web::dev::ServerHandle,
-    worker: tokio::task::JoinHandle<()>,
+    workers: Vec<Worker>,
+    /// The proxy between the app and RabbitMQ (`Options::broker_proxy`, services backend).
+    pub broker: Option<proxy::Proxy>,
     isolation: Option<Isolation>,
 }
 
@@ -169,6 +198,12 @@ pub struct Options {
     pub manual_clock: bool,
     /// Adjusts the configuration before start.
     pub configure: Option<fn(&mut Config)>,
+    /// Services backend: the app (api readiness and every worker) reaches RabbitMQ through a
+    /// `Proxy` the test can take down (`TestApp::broker`); cleanup still talks to the broker.
+    pub broker_proxy: bool,
+    /// Services backend only: this many more workers, each with its own `Services` and its own
+    /// bus connection, like more `roster worker` processes.
+    pub extra_workers: usize,
 }
 
 impl TestApp {
@@ -182,11 +217,24 @@ impl TestApp {
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
             .try_init();
+        assert!(
+            options.extra_workers == 0 || backend() == Backend::Services,
+            "extra workers need the services backend: on the embedded one each would have its \
+             own in-process bus"
+        );
         let isolation = Isolation::new().await;
         let mut config = isolation.config.clone();
         if let Some(configure) = options.configure {
             configure(&mut config);
         }
+        let broker = match &config.amqp_url {
+            Some(url) if options.broker_proxy => {
+                let (proxy, via) = proxy::Proxy::in_front_of(url).await;
+                config.amqp_url = Some(via);
+                Some(proxy)
+            }
+            _ => None,
+        };
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         config.listen = addr.to_string();
@@ -201,22 +249,21 @@ impl TestApp {
             None => svc.clone(),
             Some(poll) => {
                 config.relay.poll_interval_ms = poll;
-                let mut worker = Services::start(config, false)
-                    .await
-                    .expect("worker services start");
-                worker.clock = svc.clock.clone();
-                worker
+                own_services(&config, &svc.clock).await
             }
         };
         let bus = roster_worker::connect_bus(&svc.config)
             .await
             .expect("event bus");
         let shutdown = CancellationToken::new();
-        let worker = tokio::spawn(roster_worker::run(
-            worker_svc,
-            bus.clone(),
-            shutdown.clone(),
-        ));
+        let mut workers = vec![Worker::spawn(worker_svc, bus.clone(), shutdown.clone())];
+        for _ in 0..options.extra_workers {
+            let own_bus = roster_worker::connect_bus(&config)
+                .await
+                .expect("event bus");
+            let own_svc = own_services(&config, &svc.clock).await;
+            workers.push(Worker::spawn(own_svc, own_bus, shutdown.clone()));
+        }
         let checks: Vec<Arc<dyn HealthCheck>> = vec![
             Arc::new(DatabaseCheck(svc.clone())),
             Arc::new(CacheCheck(svc.clone())),
@@ -232,18 +279,36 @@ impl TestApp {
             http: reqwest::Client::new(),
             shutdown,
             server: handle,
-            worker,
+            workers,
+            broker,
             isolation: Some(isolation),
         }
     }
 
-    /// Moves the manual clock forward and wakes the retry loop.
+    /// Bus messages each worker handled, in start order (the first is the app's own worker).
+    pub fn handled_per_worker(&self) -> Vec<usize> {
+        self.workers.iter().map(Worker::handled).collect()
+    }
+
+    /// Consumers on the delivery queue, as the broker sees them (services backend).
+    pub async fn queue_consumers(&self) -> u32 {
+        self.isolation
+            .as_ref()
+            .expect("a running app")
+            .queue_consumers()
+            .await
+    }
+
+    /// Moves the manual clock forward and wakes every worker's retry loop.
     pub fn advance(&self, by: chrono::Duration) {
         self.clock
             .as_ref()
             .expect("TestApp started with manual_clock")
             .advance(by);
         self.svc.retry_wake.notify_one();
+        for worker in &self.workers {
+            worker.svc.retry_wake.notify_one();
+        }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -253,12 +318,25 @@ impl TestApp {
     pub async fn stop(mut self) {
         self.server.stop(true).await;
         self.shutdown.cancel();
-        let _ = tokio::time::timeout(Duration::from_secs(10), &mut self.worker).await;
+        for worker in &mut self.workers {
+            let _ = tokio::time::timeout(Duration::from_secs(10), &mut worker.task).await;
+            worker.svc.db.clone().close().await.ok();
+        }
         self.svc.db.clone().close().await.ok();
+        drop(self.broker.take());
         if let Some(isolation) = self.isolation.take() {
             isolation.cleanup().await;
         }
     }
+}
+
+/// `Services` of their own for a worker (own pool, own wake-up signals), on the app's clock.
+async fn own_services(config: &Config, clock: &Arc<dyn Clock>) -> Services {
+    let mut svc = Services::start(config.clone(), false)
+        .await
+        .expect("worker services start");
+    svc.clock = clock.clone();
+    svc
 }
 
 /// Polls `probe` until it returns `Some` or `deadline` passes (then panics with `what`).

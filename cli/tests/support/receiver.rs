@@ -14,6 +14,28 @@ impl Received {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).expect("a JSON body")
     }
+
+    /// The `webhook-id` header: the event id, what receivers deduplicate on.
+    pub fn webhook_id(&self) -> String {
+        self.headers["webhook-id"].to_str().unwrap().to_string()
+    }
+
+    /// Verifies the signature with the Standard Webhooks Rust library.
+    pub fn verify(&self, secret: &str) -> Result<(), String> {
+        standardwebhooks::Webhook::new(secret)
+            .map_err(|e| e.to_string())?
+            .verify(&self.body, &self.headers)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// How many times each `webhook-id` arrived.
+pub fn count_by_webhook_id(received: &[Received]) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for hook in received {
+        *counts.entry(hook.webhook_id()).or_insert(0) += 1;
+    }
+    counts
 }
 
 pub struct Receiver {

@@ -35,6 +35,13 @@ impl Scim<'_> {
         self.send_with(method, path, body, &[]).await
     }
 
+    /// Sends a request that must succeed (2xx); returns the JSON body.
+    pub async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let (status, res) = self.send(method, path, body).await;
+        assert!((200..300).contains(&status), "{path}: {status} {res}");
+        res
+    }
+
     pub async fn send_with(
         &self,
         method: Method,

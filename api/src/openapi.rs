@@ -27,6 +27,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         (name = "SCIM Bulk", description = "Many SCIM operations in one request, with bulkId references"),
         (name = "Events", description = "The feed of every event, the same bodies webhooks carry, cursor-paged in commit order"),
         (name = "Connections", description = "Directory connections: snapshots to bootstrap from before tailing events"),
+        (name = "Webhook endpoints", description = "Where events are delivered: subscriptions, secrets and their rotation, enable/disable, test events"),
+        (name = "Deliveries", description = "One event to one endpoint, with every attempt; replay and recover"),
         (name = "Health", description = "Liveness and readiness"),
     )
 )]

@@ -5,6 +5,8 @@
 
 pub mod auth;
 mod connections;
+mod deliveries;
+mod endpoints;
 mod events;
 pub mod pagination;
 pub mod problem;
@@ -38,11 +40,40 @@ pub(crate) fn scope() -> Scope<
         .service(events::list_events)
         .service(events::get_event)
         .service(connections::snapshot)
+        .service(endpoints::create_endpoint)
+        .service(endpoints::list_endpoints)
+        .service(endpoints::get_endpoint)
+        .service(endpoints::update_endpoint)
+        .service(endpoints::delete_endpoint)
+        .service(endpoints::enable_endpoint)
+        .service(endpoints::disable_endpoint)
+        .service(endpoints::get_secret)
+        .service(endpoints::rotate_secret)
+        .service(endpoints::send_test_event)
+        .service(deliveries::list_deliveries)
+        .service(deliveries::get_delivery)
+        .service(deliveries::replay_delivery)
+        .service(deliveries::recover_deliveries)
         // Registered last: any other method on a known path is a 405 problem.
         .route("/events", web::route().to(method_not_allowed))
         .route("/events/{id}", web::route().to(method_not_allowed))
         .route(
             "/connections/{connection_id}/snapshot",
+            web::route().to(method_not_allowed),
+        )
+        .route("/endpoints", web::route().to(method_not_allowed))
+        .route("/endpoints/{id}", web::route().to(method_not_allowed))
+        .route(
+            "/endpoints/{id}/{action}",
+            web::route().to(method_not_allowed),
+        )
+        .route(
+            "/endpoints/{id}/secret/rotate",
+            web::route().to(method_not_allowed),
+        )
+        .route("/deliveries/{id}", web::route().to(method_not_allowed))
+        .route(
+            "/deliveries/{id}/replay",
             web::route().to(method_not_allowed),
         )
 }

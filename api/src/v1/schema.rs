@@ -58,3 +58,27 @@ pub enum ReadProblems {
     #[response(status = 500, content_type = "application/problem+json")]
     Internal(ProblemDetails),
 }
+
+/// The problem+json answers of routes that change something: those of reads, plus these.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum WriteProblems {
+    /// Invalid body or parameter (`type` …/validation).
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(ProblemDetails),
+    /// Missing, malformed, unknown or revoked API key (`type` …/unauthorized).
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(ProblemDetails),
+    /// A read-only key (`type` …/forbidden).
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(ProblemDetails),
+    /// No such object, or one of a tenant the key may not see (`type` …/not-found).
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(ProblemDetails),
+    /// The object's state does not allow it, e.g. a disabled endpoint (`type` …/conflict).
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(ProblemDetails),
+    /// Something failed on our side (`type` …/internal); quote the request id.
+    #[response(status = 500, content_type = "application/problem+json")]
+    Internal(ProblemDetails),
+}

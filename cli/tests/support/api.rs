@@ -37,6 +37,19 @@ impl<'a> Api<'a> {
         get(self.app, path, Some(&format!("Bearer {}", self.key))).await
     }
 
+    /// `method` `/api/v1{path}` with the key and an optional JSON body.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Res {
+        let mut req = self
+            .app
+            .http
+            .request(method, format!("{}/api/v1{path}", self.app.base_url))
+            .bearer_auth(&self.key);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        read(req).await
+    }
+
     /// A page of `/events?{query}` that must succeed: the events and `next_cursor`.
     pub async fn events(&self, query: &str) -> (Vec<Value>, String) {
         let res = self.get(&format!("/events?{query}")).await;
@@ -80,6 +93,11 @@ pub async fn get(app: &TestApp, path: &str, authorization: Option<&str>) -> Res 
     if let Some(auth) = authorization {
         req = req.header("Authorization", auth);
     }
+    read(req).await
+}
+
+/// Sends the request; the body as JSON, or as a JSON string when it is not JSON.
+async fn read(req: reqwest::RequestBuilder) -> Res {
     let res = req.send().await.unwrap();
     let status = res.status().as_u16();
     let headers = res.headers().clone();

@@ -21,6 +21,7 @@ pub struct Slice<T> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryView {
     pub id: DeliveryId,
     pub event_id: EventId,
@@ -36,6 +37,7 @@ pub struct DeliveryView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttemptView {
     pub attempted_at: DateTime<Utc>,
     pub status_code: Option<i32>,
@@ -61,6 +63,7 @@ impl From<delivery_attempt::Model> for AttemptView {
 
 /// A delivery with its event and every attempt, for the payload and response viewer.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryDetail {
     #[serde(flatten)]
     pub delivery: DeliveryView,
@@ -70,6 +73,7 @@ pub struct DeliveryDetail {
 
 /// What a test event did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestEventResult {
     pub msg_id: String,
     pub payload: serde_json::Value,

@@ -38,6 +38,7 @@ pub struct EndpointUpdate {
 
 /// One signing secret; several are valid at once during a rotation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SigningSecret {
     pub secret: String,
     pub created_at: DateTime<Utc>,
@@ -45,6 +46,7 @@ pub struct SigningSecret {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EndpointView {
     pub id: EndpointId,
     pub url: String,
@@ -86,6 +88,7 @@ impl From<&webhook_endpoint::Model> for EndpointView {
 
 /// The signing secrets of an endpoint as shown to its owner.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EndpointSecrets {
     /// The newest secret: the one to configure in the receiver.
     pub current: String,

@@ -6,6 +6,7 @@
 
 use crate::bus::{BusMessage, MessageHandler};
 use crate::limits::{Busy, Limits};
+use crate::recorder::Recorder;
 use async_trait::async_trait;
 use chrono::Duration as ChronoDuration;
 use roster_domain::Services;
@@ -23,6 +24,7 @@ pub struct Deliverer {
     svc: Services,
     client: reqwest::Client,
     limits: Limits,
+    recorder: Recorder,
     /// The in-process bus forgets messages on a crash: record when an event is dispatched.
     mark_dispatched: bool,
 }
@@ -39,6 +41,7 @@ impl Deliverer {
             svc.cache.clone(),
         );
         Self {
+            recorder: Recorder::new(svc.clone()),
             svc,
             client,
             limits,
@@ -141,7 +144,7 @@ impl Deliverer {
             duration_ms = attempt.duration_ms,
             "webhook attempt"
         );
-        let recorded = self.svc.record_attempt(delivery, attempt).await?;
+        let recorded = self.recorder.record(delivery, endpoint.id, attempt).await?;
         if recorded.status == DeliveryStatus::Retrying {
             self.svc.retry_wake.notify_one();
         }

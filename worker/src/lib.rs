@@ -5,6 +5,7 @@
 pub mod bus;
 pub mod delivery;
 pub mod limits;
+pub mod recorder;
 pub mod relay;
 pub mod retry;
 

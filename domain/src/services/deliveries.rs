@@ -296,6 +296,68 @@ impl Services {
         })
     }
 
+    /// Records many successful attempts in one transaction (three statements whatever their
+    /// number): the worker batches the successes that finish while a batch commits, which is
+    /// most of them under load. Failures take [`Services::record_attempt`].
+    pub async fn record_successes(
+        &self,
+        batch: &[(DeliveryId, Uuid, AttemptRecord)],
+    ) -> Result<()> {
+        debug_assert!(
+            batch
+                .iter()
+                .all(|(_, _, a)| a.outcome == AttemptOutcome::Succeeded)
+        );
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let txn = self.begin_write().await?;
+        delivery_attempt::Entity::insert_many(batch.iter().map(|(id, _, attempt)| {
+            delivery_attempt::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                delivery_id: Set(id.0),
+                attempted_at: Set(now),
+                status_code: Set(attempt.status_code.map(i32::from)),
+                duration_ms: Set(i32::try_from(attempt.duration_ms).unwrap_or(i32::MAX)),
+                error_class: Set(None),
+                error: Set(None),
+                response_excerpt: Set(attempt.response_excerpt.clone()),
+            }
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+        delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::Status,
+                DeliveryStatus::Succeeded.as_str().into(),
+            )
+            .col_expr(
+                delivery::Column::Attempts,
+                Expr::col(delivery::Column::Attempts).add(1),
+            )
+            .col_expr(delivery::Column::LastAttemptAt, now.into())
+            .col_expr(
+                delivery::Column::NextAttemptAt,
+                Option::<DateTime<Utc>>::None.into(),
+            )
+            .col_expr(delivery::Column::UpdatedAt, now.into())
+            .filter(delivery::Column::Id.is_in(batch.iter().map(|(id, _, _)| id.0)))
+            .exec(&txn)
+            .await?;
+        webhook_endpoint::Entity::update_many()
+            .col_expr(
+                webhook_endpoint::Column::FailingSince,
+                Option::<DateTime<Utc>>::None.into(),
+            )
+            .filter(webhook_endpoint::Column::Id.is_in(batch.iter().map(|(_, e, _)| *e)))
+            .filter(webhook_endpoint::Column::FailingSince.is_not_null())
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     /// Starts the endpoint's failure clock if it is not running, and disables the endpoint
     /// when it has run longer than allowed. True when this disabled it.
     async fn failure_clock(

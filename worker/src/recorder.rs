@@ -1,0 +1,75 @@
+//! Records attempts. Successes are batched: every success that finishes while the previous
+//! batch commits goes into the next one (one transaction for all of them), so the cost of
+//! recording stops growing with the delivery rate. The caller still waits until its attempt
+//! is committed before the bus message is acknowledged. Failures are recorded one by one
+//! (they schedule retries and run the endpoint's failure clock).
+
+use roster_domain::Services;
+use roster_domain::ids::DeliveryId;
+use roster_domain::services::{AttemptOutcome, AttemptRecord, DeliveryStatus, Recorded};
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+/// Most successes committed in one transaction.
+const MAX_BATCH: usize = 500;
+
+type Job = (
+    DeliveryId,
+    Uuid,
+    AttemptRecord,
+    oneshot::Sender<Result<(), String>>,
+);
+
+pub struct Recorder {
+    svc: Services,
+    successes: mpsc::UnboundedSender<Job>,
+}
+
+impl Recorder {
+    pub fn new(svc: Services) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(write_batches(svc.clone(), rx));
+        Self { svc, successes: tx }
+    }
+
+    /// Records the attempt of `delivery` to `endpoint`; returns once it is committed.
+    pub async fn record(
+        &self,
+        delivery: DeliveryId,
+        endpoint: Uuid,
+        attempt: AttemptRecord,
+    ) -> anyhow::Result<Recorded> {
+        if attempt.outcome != AttemptOutcome::Succeeded {
+            return Ok(self.svc.record_attempt(delivery, attempt).await?);
+        }
+        let (done, committed) = oneshot::channel();
+        self.successes
+            .send((delivery, endpoint, attempt, done))
+            .map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?;
+        committed
+            .await
+            .map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?
+            .map_err(|e| anyhow::anyhow!("recording attempts failed: {e}"))?;
+        Ok(Recorded {
+            status: DeliveryStatus::Succeeded,
+            endpoint_disabled: false,
+        })
+    }
+}
+
+async fn write_batches(svc: Services, mut rx: mpsc::UnboundedReceiver<Job>) {
+    let mut jobs = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        let batch: Vec<_> = jobs
+            .iter()
+            .map(|(delivery, endpoint, attempt, _)| (*delivery, *endpoint, attempt.clone()))
+            .collect();
+        let result = svc
+            .record_successes(&batch)
+            .await
+            .map_err(|e| e.to_string());
+        for (_, _, _, done) in jobs.drain(..) {
+            let _ = done.send(result.clone());
+        }
+    }
+}

@@ -1,14 +1,20 @@
-//! `roster-bench`: the SCIM benchmark harness. It starts the release `roster` binary as a
-//! subprocess on isolated resources, drives it over HTTP like an identity provider would, and
-//! prints and writes the figures (see BENCHMARKS.md). It measures; it never asserts timings.
+//! `roster-bench`: the benchmark harness. It starts the release `roster` binary as a
+//! subprocess on isolated resources, drives it over HTTP like an identity provider would
+//! (`scim`), receives its webhooks on loopback (`delivery`), and prints and writes the figures
+//! (see BENCHMARKS.md). It measures; it never asserts timings.
 
 mod client;
+mod delivery;
+mod delivery_report;
 mod postgres;
+mod procfs;
+mod receiver;
 mod report;
 mod run;
 mod scenarios;
 mod server;
 mod stats;
+mod store;
 mod users;
 
 use clap::{Args, Parser, Subcommand};
@@ -28,6 +34,100 @@ enum Command {
     /// SCIM load: creates, userName lookups, paging, a large group, and (services) a big
     /// connection seeded in SQL with the lookup's query plans.
     Scim(ScimArgs),
+    /// Webhook delivery: end-to-end latency at a steady rate, fan-out throughput, isolation
+    /// from a hanging endpoint, and (services) the SQL statements per delivery.
+    Delivery(DeliveryArgs),
+}
+
+/// What every benchmark takes: the backend, where results go, and the shared services.
+#[derive(Args)]
+struct Common {
+    #[arg(long, value_enum, default_value_t = Backend::Services)]
+    backend: Backend,
+    /// Where the .json and .md results go (default: bench/results in the workspace).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run `cargo build --release -p roster` first (otherwise target/release/roster must exist).
+    #[arg(long)]
+    build: bool,
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// Query string for Roster's database URL, e.g. `sslmode=disable` (default: none, so
+    /// the driver's default, TLS when the server offers it).
+    #[arg(long)]
+    postgres_params: Option<String>,
+    #[arg(long, default_value = "amqp://guest:guest@127.0.0.1:5672/%2f")]
+    amqp_url: String,
+    #[arg(long, default_value = "redis://127.0.0.1:6379")]
+    redis_url: String,
+    /// The PostgreSQL server log, read to capture the SQL Roster sends.
+    #[arg(long, default_value = "/var/log/postgresql/postgresql-15-main.log")]
+    pg_log: PathBuf,
+    /// Keep the bench database and scratch directory afterwards.
+    #[arg(long)]
+    keep: bool,
+}
+
+impl Common {
+    fn urls(&self) -> ServiceUrls {
+        ServiceUrls {
+            postgres_admin: self.postgres_url.clone(),
+            postgres_params: self.postgres_params.clone(),
+            amqp: self.amqp_url.clone(),
+            redis: self.redis_url.clone(),
+        }
+    }
+
+    fn out(&self) -> PathBuf {
+        self.out
+            .clone()
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("results"))
+    }
+
+    fn pg_log(&self) -> Option<PathBuf> {
+        self.pg_log.exists().then(|| self.pg_log.clone())
+    }
+}
+
+#[derive(Args)]
+struct DeliveryArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Scenarios to run (default: all, in this order).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [
+        delivery::Scenario::Latency,
+        delivery::Scenario::Fanout,
+        delivery::Scenario::Isolation,
+        delivery::Scenario::Statements,
+    ])]
+    scenarios: Vec<delivery::Scenario>,
+    /// Scenario 1: SCIM creates per second (open loop).
+    #[arg(long, default_value_t = 500.0)]
+    rate: f64,
+    /// Scenario 1: seconds of sending.
+    #[arg(long, default_value_t = 20)]
+    seconds: u64,
+    /// Connections the creates are spread over (one connection's writes serialise).
+    #[arg(long, default_value_t = 4)]
+    connections: usize,
+    /// Scenarios 2 and 3: events (users) pre-loaded before delivery starts.
+    #[arg(long, default_value_t = 2_000)]
+    users: usize,
+    /// Scenarios 2 and 3: webhook endpoints (in 3, the last one hangs).
+    #[arg(long, default_value_t = 10)]
+    endpoints: usize,
+    /// `--max-concurrency` of every endpoint (default: webhook.max_concurrency_per_endpoint).
+    #[arg(long)]
+    max_concurrency: Option<u32>,
+    /// Events pre-loaded for the statement profile (services; needs --pg-log).
+    #[arg(long, default_value_t = 200)]
+    statement_users: usize,
+    /// ROSTER_WEBHOOK__TIMEOUT_MS for the run (how long the hanging endpoint holds a request).
+    #[arg(long, default_value_t = 5_000)]
+    timeout_ms: u64,
+    /// `perf record -a` during scenarios 2 and 3 (needs perf).
+    #[arg(long)]
+    perf: bool,
 }
 
 #[derive(Args)]
@@ -38,11 +138,8 @@ struct ScimArgs {
     /// Users seeded directly in PostgreSQL for a second connection (scenario E; services only).
     #[arg(long, default_value_t = 0)]
     big: u64,
-    #[arg(long, value_enum, default_value_t = Backend::Services)]
-    backend: Backend,
-    /// Where the .json and .md results go (default: bench/results in the workspace).
-    #[arg(long)]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
     /// `userName eq` lookups that hit, per connection.
     #[arg(long, default_value_t = 5_000)]
     lookups: usize,
@@ -52,60 +149,86 @@ struct ScimArgs {
     /// Members of the large group (scenario D).
     #[arg(long, default_value_t = 10_000)]
     group_members: usize,
-    /// Run `cargo build --release -p roster` first (otherwise target/release/roster must exist).
-    #[arg(long)]
-    build: bool,
-    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
-    postgres_url: String,
-    #[arg(long, default_value = "amqp://guest:guest@127.0.0.1:5672/%2f")]
-    amqp_url: String,
-    #[arg(long, default_value = "redis://127.0.0.1:6379")]
-    redis_url: String,
-    /// The PostgreSQL server log, read to capture the SQL of a lookup for EXPLAIN.
-    #[arg(long, default_value = "/var/log/postgresql/postgresql-15-main.log")]
-    pg_log: PathBuf,
-    /// Keep the bench database and scratch directory afterwards.
-    #[arg(long)]
-    keep: bool,
 }
 
 fn main() -> ExitCode {
-    let Command::Scim(args) = Cli::parse().command;
+    let command = Cli::parse().command;
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("roster-bench")
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    runtime.block_on(scim(args))
+    match command {
+        Command::Scim(args) => runtime.block_on(scim(args)),
+        Command::Delivery(args) => runtime.block_on(delivery(args)),
+    }
+}
+
+/// Prints the error and fails.
+fn failed(err: anyhow::Error) -> ExitCode {
+    eprintln!("error: {err:#}");
+    ExitCode::FAILURE
+}
+
+async fn delivery(args: DeliveryArgs) -> ExitCode {
+    let c = &args.common;
+    let binary = match server::roster_binary(c.build) {
+        Ok(b) => b,
+        Err(err) => return failed(err),
+    };
+    let opts = delivery::Options {
+        backend: c.backend,
+        binary,
+        urls: c.urls(),
+        pg_log: c.pg_log(),
+        keep: c.keep,
+        scenarios: args.scenarios.clone(),
+        rate: args.rate,
+        seconds: args.seconds,
+        connections: args.connections,
+        users: args.users,
+        endpoints: args.endpoints.max(1),
+        max_concurrency: args.max_concurrency,
+        statement_users: args.statement_users,
+        timeout_ms: args.timeout_ms,
+        perf: args.perf,
+    };
+    let stamp = chrono::Utc::now().format("%Y-%m-%dT%H-%M-%SZ").to_string();
+    let (report, result) = delivery::run(&opts, &stamp).await;
+    println!("{}", report.markdown());
+    finish(report.write(&c.out(), &stamp), result)
+}
+
+/// Reports where the results went and turns the run's result into the exit code.
+fn finish(written: anyhow::Result<(PathBuf, PathBuf)>, result: anyhow::Result<()>) -> ExitCode {
+    match written {
+        Ok((json, md)) => eprintln!("== wrote {} and {}", json.display(), md.display()),
+        Err(err) => eprintln!("!! writing the results: {err:#}"),
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => failed(err),
+    }
 }
 
 async fn scim(args: ScimArgs) -> ExitCode {
-    let binary = match server::roster_binary(args.build) {
+    let c = &args.common;
+    let binary = match server::roster_binary(c.build) {
         Ok(b) => b,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return ExitCode::FAILURE;
-        }
+        Err(err) => return failed(err),
     };
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| workspace.join("results"));
+    let out = c.out();
     let opts = run::Options {
-        backend: args.backend,
+        backend: c.backend,
         users: args.users,
         big: args.big,
         lookups: args.lookups,
         misses: args.misses,
         group_members: args.group_members,
         binary,
-        urls: ServiceUrls {
-            postgres_admin: args.postgres_url,
-            amqp: args.amqp_url,
-            redis: args.redis_url,
-        },
-        pg_log: args.pg_log.exists().then_some(args.pg_log),
-        keep: args.keep,
+        urls: c.urls(),
+        pg_log: c.pg_log(),
+        keep: c.keep,
     };
     if opts.backend == Backend::Embedded && opts.big > 0 {
         eprintln!("note: --big needs --backend services; skipping the big connection");
@@ -113,15 +236,5 @@ async fn scim(args: ScimArgs) -> ExitCode {
     let stamp = chrono::Utc::now().format("%Y-%m-%dT%H-%M-%SZ").to_string();
     let (report, result) = run::run(&opts, &stamp).await;
     println!("{}", report.markdown());
-    match report.write(&out, &stamp) {
-        Ok((json, md)) => eprintln!("== wrote {} and {}", json.display(), md.display()),
-        Err(err) => eprintln!("!! writing the results: {err:#}"),
-    }
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    finish(report.write(&out, &stamp), result)
 }

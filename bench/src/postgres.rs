@@ -203,6 +203,39 @@ impl BenchDb {
         Ok((backlog, started.elapsed().as_secs_f64()))
     }
 
+    /// Cumulative activity counters of the bench database (commits, rows by table) and the
+    /// server's WAL flushes, to subtract before from after a phase.
+    pub async fn counters(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT 'commits', xact_commit FROM pg_stat_database WHERE datname = current_database() \
+             UNION ALL SELECT 'rollbacks', xact_rollback FROM pg_stat_database \
+               WHERE datname = current_database() \
+             UNION ALL SELECT 'rows fetched', tup_fetched FROM pg_stat_database \
+               WHERE datname = current_database() \
+             UNION ALL SELECT 'WAL flushes (whole server)', wal_sync FROM pg_stat_wal \
+             UNION ALL SELECT 'WAL bytes (whole server)', wal_bytes::bigint FROM pg_stat_wal \
+             UNION ALL SELECT t.relname || ' ' || k.what, \
+                 CASE k.what WHEN 'inserts' THEN t.n_tup_ins WHEN 'updates' THEN t.n_tup_upd \
+                   WHEN 'index scans' THEN t.idx_scan ELSE t.seq_scan END \
+               FROM pg_stat_user_tables t, \
+                 (VALUES ('inserts'), ('updates'), ('index scans'), ('seq scans')) AS k(what) \
+               WHERE t.relname IN ('events', 'deliveries', 'delivery_attempts', \
+                                   'webhook_endpoints', 'scim_users', 'connections')",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("reading pg_stat_database and pg_stat_user_tables")?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get::<String, _>(0),
+                    r.get::<Option<i64>, _>(1).unwrap_or(0),
+                )
+            })
+            .collect())
+    }
+
     /// `EXPLAIN (ANALYZE, BUFFERS)` of a statement with literal values.
     pub async fn explain(&self, sql: &str) -> Result<String> {
         let rows = sqlx::query(AssertSqlSafe(format!("EXPLAIN (ANALYZE, BUFFERS) {sql}")))

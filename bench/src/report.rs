@@ -99,14 +99,14 @@ pub struct Report {
     pub total_s: f64,
 }
 
-fn summary_row(label: &str, s: &Summary) -> String {
+pub fn summary_row(label: &str, s: &Summary) -> String {
     format!(
         "| {label} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} |\n",
         s.requests, s.errors, s.per_s, s.p50_ms, s.p95_ms, s.p99_ms, s.max_ms
     )
 }
 
-const SUMMARY_HEAD: &str = "| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+pub const SUMMARY_HEAD: &str = "| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
 
 fn kib(bytes: usize) -> String {
     format!("{:.0} KiB", bytes as f64 / 1024.0)
@@ -267,14 +267,25 @@ impl Report {
 
     /// Writes `<stamp>-scim-<backend>.json` and `.md` under `out`.
     pub fn write(&self, out: &Path, stamp: &str) -> Result<(PathBuf, PathBuf)> {
-        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-        let base = out.join(format!("{stamp}-scim-{}", self.config.backend));
-        let json = base.with_extension("json");
-        let md = base.with_extension("md");
-        std::fs::write(&json, serde_json::to_string_pretty(self)?)?;
-        std::fs::write(&md, self.markdown())?;
-        Ok((json, md))
+        let name = format!("{stamp}-scim-{}", self.config.backend);
+        write_files(out, &name, self, &self.markdown())
     }
+}
+
+/// Writes `<out>/<name>.json` (every figure) and `<out>/<name>.md`.
+pub fn write_files<T: Serialize>(
+    out: &Path,
+    name: &str,
+    report: &T,
+    markdown: &str,
+) -> Result<(PathBuf, PathBuf)> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let base = out.join(name);
+    let json = base.with_extension("json");
+    let md = base.with_extension("md");
+    std::fs::write(&json, serde_json::to_string_pretty(report)?)?;
+    std::fs::write(&md, markdown)?;
+    Ok((json, md))
 }
 
 fn lookup_rows(md: &mut String, l: &LookupResult) {

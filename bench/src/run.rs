@@ -77,11 +77,7 @@ pub async fn run(opts: &Options, stamp: &str) -> (Report, Result<()>) {
         Ok(d) => d,
         Err(err) => return (report, Err(err)),
     };
-    report.config.roster_env = deployment
-        .env
-        .iter()
-        .map(|(k, v)| (k.clone(), v.replace("guest:guest@", "guest:***@")))
-        .collect();
+    report.config.roster_env = redacted_env(&deployment);
     let mut roster = None;
     let mut admin = None;
     let result = scenarios(opts, &deployment, &mut admin, &mut roster, &mut report).await;
@@ -91,7 +87,14 @@ pub async fn run(opts: &Options, stamp: &str) -> (Report, Result<()>) {
     if let Some(r) = roster.take() {
         let _ = r.stop().await;
     }
-    cleanup(opts, &deployment, admin, result.is_ok()).await;
+    cleanup(
+        opts.keep,
+        &opts.urls.amqp,
+        &deployment,
+        admin,
+        result.is_ok(),
+    )
+    .await;
     report.total_s = started.elapsed().as_secs_f64();
     report
         .notes
@@ -99,8 +102,42 @@ pub async fn run(opts: &Options, stamp: &str) -> (Report, Result<()>) {
     (report, result)
 }
 
-async fn cleanup(opts: &Options, deployment: &Deployment, admin: Option<Admin>, ok: bool) {
-    if opts.keep {
+/// The server's environment for the report, without the broker password.
+pub fn redacted_env(deployment: &Deployment) -> Vec<(String, String)> {
+    deployment
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), v.replace("guest:guest@", "guest:***@")))
+        .collect()
+}
+
+/// Services: connects as the PostgreSQL superuser, reads the version and settings for the
+/// report, and creates the bench database. `None` on `embedded`.
+pub async fn create_database(
+    urls: &ServiceUrls,
+    deployment: &Deployment,
+) -> Result<Option<(Admin, String, Vec<(String, String)>)>> {
+    let Some((name, _)) = &deployment.database else {
+        return Ok(None);
+    };
+    let admin = Admin::connect(&urls.postgres_admin).await?;
+    let version = admin.version().await?;
+    let settings = admin.settings().await?;
+    admin.create_database(name).await?;
+    eprintln!("== database {name} created");
+    Ok(Some((admin, version, settings)))
+}
+
+/// Drops the bench database, the broker topology and (after a success) the scratch directory,
+/// unless `keep`.
+pub async fn cleanup(
+    keep: bool,
+    amqp_url: &str,
+    deployment: &Deployment,
+    admin: Option<Admin>,
+    ok: bool,
+) {
+    if keep {
         eprintln!(
             "== kept: database {:?}, scratch {}",
             deployment.database.as_ref().map(|d| &d.0),
@@ -115,7 +152,7 @@ async fn cleanup(opts: &Options, deployment: &Deployment, admin: Option<Admin>, 
         admin.close().await;
     }
     if deployment.backend == Backend::Services
-        && let Err(err) = delete_broker_topology(&opts.urls.amqp, &deployment.queue_prefix).await
+        && let Err(err) = delete_broker_topology(amqp_url, &deployment.queue_prefix).await
     {
         eprintln!("!! deleting the RabbitMQ queue and exchange: {err:#}");
     }
@@ -136,6 +173,11 @@ fn alive(roster: &mut Option<Roster>, phase: &str, report: &mut Report) -> Resul
     report
         .notes
         .push(format!("load average after {phase}: {}", loadavg()));
+    still_running(roster, phase)
+}
+
+/// Fails when Roster is no longer running.
+pub fn still_running(roster: &mut Option<Roster>, phase: &str) -> Result<()> {
     let Some(r) = roster.as_mut() else {
         return Ok(());
     };
@@ -156,14 +198,11 @@ async fn scenarios(
     report: &mut Report,
 ) -> Result<()> {
     let mut bench_db = None;
-    if let Some((name, url)) = &deployment.database {
-        let admin = Admin::connect(&opts.urls.postgres_admin).await?;
-        report.postgres_version = Some(admin.version().await?);
-        report.postgres_settings = admin.settings().await?;
-        admin.create_database(name).await?;
-        eprintln!("== database {name} created");
+    if let Some((admin, version, settings)) = create_database(&opts.urls, deployment).await? {
+        report.postgres_version = Some(version);
+        report.postgres_settings = settings;
         *admin_slot = Some(admin);
-        bench_db = Some((name.clone(), url.clone()));
+        bench_db = deployment.database.clone();
     }
     let http = http_client(64)?;
     eprintln!("== starting {} run", deployment.binary.display());

@@ -31,6 +31,8 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct ServiceUrls {
     pub postgres_admin: String,
+    /// Query string appended to Roster's database URL (`sslmode=disable`), if any.
+    pub postgres_params: Option<String>,
     pub amqp: String,
     pub redis: String,
 }
@@ -81,7 +83,10 @@ impl Deployment {
                     .rsplit_once('/')
                     .context("--postgres-url must end with /<database>")?
                     .0;
-                let url = format!("{base}/{name}");
+                let url = match &urls.postgres_params {
+                    Some(params) => format!("{base}/{name}?{params}"),
+                    None => format!("{base}/{name}"),
+                };
                 env.push(("ROSTER_DATABASE_URL".into(), url.clone()));
                 env.push(("ROSTER_AMQP_URL".into(), urls.amqp.clone()));
                 env.push(("ROSTER_REDIS_URL".into(), urls.redis.clone()));
@@ -139,32 +144,42 @@ impl Deployment {
 
     /// A tenant, an Okta connection and a token: `(connection id, SCIM base URL, token)`.
     pub fn provision(&self, tenant_name: &str) -> Result<(String, String, String)> {
-        let field = |v: &Value, k: &str| -> Result<String> {
-            v[k].as_str()
-                .map(str::to_string)
-                .with_context(|| format!("`{k}` in the CLI output {v}"))
-        };
-        let tenant = self.cli(&["tenant", "create", "--name", tenant_name])?;
-        let tenant_id = field(&tenant, "id")?;
+        let tenant_id = self.tenant(tenant_name)?;
+        self.connection(&tenant_id)
+    }
+
+    /// A new tenant; returns its id.
+    pub fn tenant(&self, name: &str) -> Result<String> {
+        cli_field(&self.cli(&["tenant", "create", "--name", name])?, "id")
+    }
+
+    /// An Okta connection of `tenant_id` and a token: `(connection id, SCIM base URL, token)`.
+    pub fn connection(&self, tenant_id: &str) -> Result<(String, String, String)> {
         let conn = self.cli(&[
             "connection",
             "create",
             "--tenant",
-            &tenant_id,
+            tenant_id,
             "--provider",
             "okta",
         ])?;
-        let conn_id = field(&conn, "id")?;
+        let conn_id = cli_field(&conn, "id")?;
         let token = self.cli(&["token", "issue", "--connection", &conn_id])?;
         Ok((
             conn_id,
-            field(&token, "scim_base_url")?,
-            field(&token, "token")?,
+            cli_field(&token, "scim_base_url")?,
+            cli_field(&token, "token")?,
         ))
     }
 
     /// Starts `roster run` and waits until `/readyz` answers 200.
     pub async fn start(&self, http: &reqwest::Client) -> Result<Roster> {
+        self.start_role(http, "run").await
+    }
+
+    /// Starts `roster <role>` (`run`, or `serve` for the api alone) and waits until `/readyz`
+    /// answers 200.
+    pub async fn start_role(&self, http: &reqwest::Client, role: &str) -> Result<Roster> {
         let log_path = self.scratch.join("roster.log");
         let log = File::options()
             .create(true)
@@ -173,12 +188,12 @@ impl Deployment {
             .with_context(|| format!("opening {}", log_path.display()))?;
         let child = self
             .command()
-            .arg("run")
+            .arg(role)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()
-            .with_context(|| format!("starting {} run", self.binary.display()))?;
+            .with_context(|| format!("starting {} {role}", self.binary.display()))?;
         let mut roster = Roster {
             child,
             log: log_path,
@@ -193,6 +208,13 @@ impl Deployment {
     }
 }
 
+/// A string field of the CLI's JSON output.
+fn cli_field(v: &Value, k: &str) -> Result<String> {
+    v[k].as_str()
+        .map(str::to_string)
+        .with_context(|| format!("`{k}` in the CLI output {v}"))
+}
+
 /// A running `roster run`.
 pub struct Roster {
     child: Child,
@@ -200,6 +222,11 @@ pub struct Roster {
 }
 
 impl Roster {
+    /// The server's process id (for `/proc/<pid>` figures and `perf`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     async fn wait_ready(&mut self, http: &reqwest::Client, base: &str) -> Result<()> {
         let until = Instant::now() + Duration::from_secs(90);
         loop {

@@ -27,11 +27,12 @@ pub struct QueryPlan {
     pub uses_lookup_index: bool,
 }
 
-/// One executed statement with its bind parameters (`None` = NULL).
+/// One executed statement with its bind parameters (`None` = NULL) and its logged duration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Captured {
     pub sql: String,
     pub params: Vec<Option<String>>,
+    pub duration_ms: f64,
 }
 
 /// The size of the log now (where to start reading after the next request).
@@ -39,7 +40,7 @@ pub fn log_offset(log: &Path) -> u64 {
     std::fs::metadata(log).map(|m| m.len()).unwrap_or(0)
 }
 
-fn read_from(log: &Path, offset: u64) -> std::io::Result<String> {
+pub fn read_from(log: &Path, offset: u64) -> std::io::Result<String> {
     let mut file = std::fs::File::open(log)?;
     file.seek(SeekFrom::Start(offset))?;
     let mut bytes = Vec::new();
@@ -81,7 +82,8 @@ fn parse_params(text: &str) -> Vec<Option<String>> {
     out
 }
 
-/// Statements the sessions of database `db` executed, in log order.
+/// Statements the sessions of database `db` executed, in log order: prepared statements
+/// (`execute <name>: …`, with their parameters) and simple-protocol ones (`statement: BEGIN`).
 pub fn parse_log(text: &str, db: &str) -> Vec<Captured> {
     let tag = format!("@{db} ");
     let mut out: Vec<Captured> = Vec::new();
@@ -107,17 +109,23 @@ pub fn parse_log(text: &str, db: &str) -> Vec<Captured> {
             continue;
         }
         open = false;
-        let Some(stmt) = rest
+        let Some((ms, stmt)) = rest
             .strip_prefix("LOG:  duration: ")
-            .and_then(|r| r.split_once(" ms  execute "))
-            .and_then(|(_, r)| r.split_once(": "))
-            .map(|(_, sql)| sql)
+            .and_then(|r| r.split_once(" ms  "))
+            .and_then(|(ms, r)| {
+                let sql = match r.strip_prefix("execute ") {
+                    Some(named) => named.split_once(": ")?.1,
+                    None => r.strip_prefix("statement: ")?,
+                };
+                Some((ms.parse().unwrap_or(0.0), sql))
+            })
         else {
             continue;
         };
         out.push(Captured {
             sql: stmt.to_string(),
             params: Vec::new(),
+            duration_ms: ms,
         });
         open = true;
     }
@@ -235,6 +243,8 @@ mod tests {
     const LOG: &str = "2026-01-01 10:00:00.000 UTC [42] postgres@roster_bench_x LOG:  duration: 0.120 ms  execute sqlx_s_3: SELECT COUNT(*) FROM \"scim_users\" WHERE \"connection_id\" = $1 AND \"user_name_lower\" = $2\n\
 2026-01-01 10:00:00.000 UTC [42] postgres@roster_bench_x DETAIL:  parameters: $1 = '0190-abc', $2 = 'o''brien@x.example'\n\
 2026-01-01 10:00:00.001 UTC [43] postgres@other_db LOG:  duration: 0.1 ms  execute s: SELECT 1\n\
+2026-01-01 10:00:00.001 UTC [42] postgres@roster_bench_x LOG:  duration: 0.050 ms  parse s: SELECT 2\n\
+2026-01-01 10:00:00.001 UTC [42] postgres@roster_bench_x LOG:  duration: 0.010 ms  statement: BEGIN\n\
 2026-01-01 10:00:00.002 UTC [42] postgres@roster_bench_x LOG:  duration: 0.2 ms  execute <unnamed>: SELECT * FROM t\n\
 \tWHERE a = $1 LIMIT $2\n\
 2026-01-01 10:00:00.002 UTC [42] postgres@roster_bench_x DETAIL:  parameters: $1 = NULL, $2 = '100'\n";
@@ -242,7 +252,9 @@ mod tests {
     #[test]
     fn statements_and_parameters_are_read_from_the_log() {
         let got = parse_log(LOG, "roster_bench_x");
-        assert_eq!(got.len(), 2);
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].duration_ms, 0.12);
+        assert_eq!((got[1].sql.as_str(), got[1].duration_ms), ("BEGIN", 0.01));
         assert_eq!(
             got[0].params,
             vec![Some("0190-abc".into()), Some("o'brien@x.example".into())]
@@ -252,7 +264,7 @@ mod tests {
             "SELECT COUNT(*) FROM \"scim_users\" WHERE \"connection_id\" = '0190-abc' AND \"user_name_lower\" = 'o''brien@x.example'"
         );
         assert_eq!(
-            inline(&got[1]),
+            inline(&got[2]),
             "SELECT * FROM t\nWHERE a = NULL LIMIT '100'"
         );
     }

@@ -1,8 +1,10 @@
 //! Turns one bus message into deliveries. Every matching endpoint gets the event: unordered
-//! endpoints concurrently (each delivery is created in the database first, then attempted
-//! within the endpoint's limits), ordered endpoints through their per-connection stream. The
-//! message is acknowledged once every delivery is recorded: attempted, deferred, or queued in
-//! its stream.
+//! endpoints through a delivery row each (created, leased, in one statement) attempted on a
+//! task of its own within the endpoint's limits; ordered endpoints through their
+//! per-connection stream. The message is acknowledged once the deliveries are recorded, not
+//! once they are attempted: a hung endpoint then holds none of the worker's bus slots, and a
+//! worker that dies before an attempt leaves a leased row the retry loop takes over
+//! (docs/adr/0003).
 
 use crate::bus::{BusMessage, MessageHandler};
 use crate::limits::{Busy, Limits};
@@ -19,12 +21,18 @@ use std::sync::Arc;
 
 /// How long a delivery waits when its endpoint is at its concurrency bound or rate limit.
 const BUSY_DELAY_MS: i64 = 250;
+/// How long an attempt waits in memory for a slot of its endpoint before being deferred.
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
+/// Attempts in flight (or waiting for their endpoint) per worker, per `max_in_flight`.
+const TASKS_PER_MESSAGE_SLOT: usize = 4;
 
 pub struct Deliverer {
     svc: Services,
     client: reqwest::Client,
     limits: Limits,
     recorder: Recorder,
+    /// Bounds the attempt tasks of this worker; the consumer waits when all are taken.
+    tasks: Arc<tokio::sync::Semaphore>,
     /// The in-process bus forgets messages on a crash: record when an event is dispatched.
     mark_dispatched: bool,
 }
@@ -38,9 +46,12 @@ impl Deliverer {
         let client = sender::http_client(&svc.config.webhook);
         let limits = Limits::new(
             svc.config.webhook.max_concurrency_per_endpoint as usize,
+            SLOT_WAIT,
             svc.cache.clone(),
         );
+        let tasks = svc.config.webhook.max_in_flight * TASKS_PER_MESSAGE_SLOT;
         Self {
+            tasks: Arc::new(tokio::sync::Semaphore::new(tasks)),
             recorder: Recorder::new(svc.clone()),
             svc,
             client,
@@ -75,17 +86,23 @@ impl Deliverer {
         if mine.is_empty() {
             return Ok(());
         }
-        let body = serde_json::to_vec(&event)?;
-        let attempts = mine.into_iter().filter_map(|(endpoint_id, delivery)| {
-            let endpoint = unordered.iter().find(|e| e.id == endpoint_id)?;
-            Some(self.dispatch(delivery, endpoint, &event, &body))
-        });
-        // A bookkeeping failure hands the message back; deliveries already created are
-        // skipped on the next try unless their lease has run out.
-        futures::future::join_all(attempts)
-            .await
-            .into_iter()
-            .collect()
+        let body: Arc<[u8]> = serde_json::to_vec(&event)?.into();
+        let event = Arc::new(event);
+        for (endpoint_id, delivery) in mine {
+            let Some(endpoint) = unordered.iter().find(|e| e.id == endpoint_id).cloned() else {
+                continue;
+            };
+            let permit = self.tasks.clone().acquire_owned().await?;
+            let (this, event, body) = (self.clone(), event.clone(), body.clone());
+            tokio::spawn(async move {
+                if let Err(err) = this.dispatch(delivery, &endpoint, &event, &body).await {
+                    // Its lease runs out and the retry loop attempts it.
+                    tracing::warn!(error = %err, %delivery, "a delivery could not be recorded");
+                }
+                drop(permit);
+            });
+        }
+        Ok(())
     }
 
     /// Attempts a delivery if its endpoint has room, otherwise puts it back for a moment.

@@ -2,8 +2,9 @@
 //! endpoint (its own setting or `webhook.max_concurrency_per_endpoint`), and, when the endpoint
 //! sets `rate_limit_per_sec`, at most that many attempts per second across every worker (a
 //! counter per endpoint and second in the shared cache). A delivery that finds its endpoint
-//! busy is not attempted: it goes back to the database for a moment, so a slow endpoint holds
-//! only its own share of the worker and never starves the others.
+//! busy waits a moment for a slot (`slot_wait`: a fast endpoint frees one within
+//! milliseconds); if none frees up, it goes back to the database instead, so a slow endpoint
+//! holds only its own share of the worker and never starves the others.
 
 use roster_domain::cache::Cache;
 use roster_domain::entities::webhook_endpoint;
@@ -15,6 +16,7 @@ use uuid::Uuid;
 
 pub struct Limits {
     default_concurrency: usize,
+    slot_wait: Duration,
     cache: Arc<dyn Cache>,
     slots: Mutex<HashMap<Uuid, Slot>>,
 }
@@ -32,9 +34,10 @@ pub enum Busy {
 }
 
 impl Limits {
-    pub fn new(default_concurrency: usize, cache: Arc<dyn Cache>) -> Self {
+    pub fn new(default_concurrency: usize, slot_wait: Duration, cache: Arc<dyn Cache>) -> Self {
         Self {
             default_concurrency,
+            slot_wait,
             cache,
             slots: Mutex::new(HashMap::new()),
         }
@@ -45,10 +48,14 @@ impl Limits {
         &self,
         endpoint: &webhook_endpoint::Model,
     ) -> Result<OwnedSemaphorePermit, Busy> {
-        let permit = self
-            .semaphore(endpoint)
-            .try_acquire_owned()
-            .map_err(|_| Busy::Concurrency)?;
+        let semaphore = self.semaphore(endpoint);
+        let permit = match semaphore.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => tokio::time::timeout(self.slot_wait, semaphore.acquire_owned())
+                .await
+                .map_err(|_| Busy::Concurrency)?
+                .map_err(|_| Busy::Concurrency)?,
+        };
         if let Some(limit) = endpoint.rate_limit_per_sec.filter(|n| *n > 0) {
             let second = chrono::Utc::now().timestamp();
             let key = format!("ratelimit:endpoint:{}:{second}", endpoint.id);
@@ -113,7 +120,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrency_is_bounded_per_endpoint() {
-        let limits = Limits::new(2, Arc::new(MemoryCache::new()));
+        let limits = Limits::new(2, Duration::ZERO, Arc::new(MemoryCache::new()));
         let slow = endpoint(None, None);
         let other = endpoint(Some(1), None);
         let a = limits.acquire(&slow).await.unwrap();
@@ -128,7 +135,7 @@ mod tests {
 
     #[tokio::test]
     async fn rate_limit_counts_attempts_per_second() {
-        let limits = Limits::new(100, Arc::new(MemoryCache::new()));
+        let limits = Limits::new(100, Duration::ZERO, Arc::new(MemoryCache::new()));
         let limited = endpoint(None, Some(3));
         // Three in one second pass; more wait. (A second boundary in between only lets more
         // through, so count until the first refusal within a bounded number of tries.)

@@ -222,7 +222,6 @@ async fn scenarios(opts: &Options, ctx: &mut Ctx<'_>, report: &mut DeliveryRepor
             let (_, base, token) = ctx.deployment.connection(&tenant)?;
             scims.push(Scim::new(ctx.http.clone(), base, &token));
         }
-        tokio::time::sleep(Duration::from_secs(1)).await;
         let receiver = Receiver::start("latency", 1, &[])?;
         let ids = ctx.create_endpoints(&tenant, receiver.urls(), opts.max_concurrency)?;
         let r = steady::run(

@@ -76,7 +76,8 @@ pub struct FanoutResult {
     /// Attempts Roster recorded for the answering endpoints, and how many were 2xx.
     pub attempts_recorded: i64,
     pub attempts_2xx: i64,
-    /// Every webhook received at the answering endpoints (user events or not, repeats too).
+    /// Every webhook received at the answering endpoints: user events, each connection's
+    /// `connection.activated` (its token's first use), repeats.
     pub arrivals: usize,
     pub hung_requests: usize,
     pub per_endpoint: Vec<EndpointRow>,
@@ -89,16 +90,12 @@ pub struct FanoutResult {
 
 pub async fn run(ctx: &mut Ctx<'_>, plan: &FanoutPlan) -> Result<FanoutResult> {
     let deployment = ctx.deployment;
-    // The worker runs while the connections are made, so their token events are delivered
-    // before any endpoint of this scenario exists.
-    ctx.restart("run").await?;
     let tenant = deployment.tenant(&format!("Bench {}", plan.label))?;
     let mut scims = Vec::with_capacity(plan.connections);
     for _ in 0..plan.connections.max(1) {
         let (_, base, token) = deployment.connection(&tenant)?;
         scims.push(Scim::new(ctx.http.clone(), base, &token));
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
     let hanging: Vec<usize> = plan.hanging.into_iter().collect();
     let receiver = Receiver::start(plan.label, plan.endpoints, &hanging)?;
     let endpoint_ids = ctx.create_endpoints(&tenant, receiver.urls(), plan.max_concurrency)?;

@@ -5,7 +5,7 @@
 //! answering endpoints received; every delivery is checked against the attempts Roster
 //! recorded.
 
-use crate::client::{Scim, print_errors, run_pool};
+use crate::client::{print_errors, run_pool};
 use crate::delivery::Ctx;
 use crate::procfs::{Meter, Perf, PerfSummary, Usage};
 use crate::receiver::{Receiver, first_arrivals};
@@ -90,12 +90,8 @@ pub struct FanoutResult {
 
 pub async fn run(ctx: &mut Ctx<'_>, plan: &FanoutPlan) -> Result<FanoutResult> {
     let deployment = ctx.deployment;
-    let tenant = deployment.tenant(&format!("Bench {}", plan.label))?;
-    let mut scims = Vec::with_capacity(plan.connections);
-    for _ in 0..plan.connections.max(1) {
-        let (_, base, token) = deployment.connection(&tenant)?;
-        scims.push(Scim::new(ctx.http.clone(), base, &token));
-    }
+    let (tenant, scims) =
+        ctx.tenant_with_connections(&format!("Bench {}", plan.label), plan.connections)?;
     let hanging: Vec<usize> = plan.hanging.into_iter().collect();
     let receiver = Receiver::start(plan.label, plan.endpoints, &hanging)?;
     let endpoint_ids = ctx.create_endpoints(&tenant, receiver.urls(), plan.max_concurrency)?;
@@ -235,9 +231,7 @@ pub async fn run(ctx: &mut Ctx<'_>, plan: &FanoutPlan) -> Result<FanoutResult> {
         );
     }
     // No delivery to this scenario's endpoints once the next one starts.
-    for id in endpoint_ids {
-        deployment.cli(&["endpoint", "disable", &id])?;
-    }
+    ctx.disable_endpoints(&endpoint_ids)?;
     receiver.stop().await;
     Ok(result)
 }

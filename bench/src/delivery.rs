@@ -102,6 +102,27 @@ impl Ctx<'_> {
             .context("the database has not been opened")
     }
 
+    /// A new tenant named `name` and `n` Okta connections of it, as an identity provider sees
+    /// them (the tenant id, and one client per connection).
+    pub fn tenant_with_connections(&self, name: &str, n: usize) -> Result<(String, Vec<Scim>)> {
+        let tenant = self.deployment.tenant(name)?;
+        let scims = (0..n.max(1))
+            .map(|_| {
+                let (_, base, token) = self.deployment.connection(&tenant)?;
+                Ok(Scim::new(self.http.clone(), base, &token))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((tenant, scims))
+    }
+
+    /// Disables endpoints (once their scenario is over).
+    pub fn disable_endpoints(&self, ids: &[String]) -> Result<()> {
+        for id in ids {
+            self.deployment.cli(&["endpoint", "disable", id])?;
+        }
+        Ok(())
+    }
+
     /// One endpoint per URL, for `tenant`'s events of every type; returns their ids.
     pub fn create_endpoints(
         &self,
@@ -216,13 +237,7 @@ async fn scenarios(opts: &Options, ctx: &mut Ctx<'_>, report: &mut DeliveryRepor
             opts.rate, opts.seconds, opts.connections
         );
         let pid = ctx.restart_pid("run").await?;
-        let tenant = ctx.deployment.tenant("Bench latency")?;
-        let mut scims = Vec::new();
-        for _ in 0..opts.connections.max(1) {
-            let (_, base, token) = ctx.deployment.connection(&tenant)?;
-            scims.push(Scim::new(ctx.http.clone(), base, &token));
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        let (tenant, scims) = ctx.tenant_with_connections("Bench latency", opts.connections)?;
         let receiver = Receiver::start("latency", 1, &[])?;
         let ids = ctx.create_endpoints(&tenant, receiver.urls(), opts.max_concurrency)?;
         let r = steady::run(
@@ -247,9 +262,7 @@ async fn scenarios(opts: &Options, ctx: &mut Ctx<'_>, report: &mut DeliveryRepor
         report.latency = Some(r);
         still_running(&mut ctx.roster, "the latency scenario")?;
         ctx.stop().await?;
-        for id in ids {
-            ctx.deployment.cli(&["endpoint", "disable", &id])?;
-        }
+        ctx.disable_endpoints(&ids)?;
         receiver.stop().await;
     }
 

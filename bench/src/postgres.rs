@@ -256,17 +256,24 @@ impl BenchDb {
     }
 }
 
-/// Deletes the RabbitMQ queue and exchange of `prefix` (best effort).
+/// Deletes the RabbitMQ queues and exchanges of `prefix` (best effort): the delivery queue and
+/// events exchange, and the dead-letter queue and exchange (names as in the worker's
+/// `bus::rabbit_names`).
 pub async fn delete_broker_topology(amqp_url: &str, prefix: &str) -> Result<()> {
     use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
     let conn = lapin::Connection::connect(amqp_url, Default::default()).await?;
     let ch = conn.create_channel().await?;
-    let queue = format!("{prefix}.deliveries");
-    let exchange = format!("{prefix}.events");
-    ch.queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
-        .await?;
-    ch.exchange_delete(exchange.as_str().into(), ExchangeDeleteOptions::default())
-        .await?;
+    for queue in [
+        format!("{prefix}.deliveries"),
+        format!("{prefix}.dead-letters"),
+    ] {
+        ch.queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+            .await?;
+    }
+    for exchange in [format!("{prefix}.events"), format!("{prefix}.dead")] {
+        ch.exchange_delete(exchange.as_str().into(), ExchangeDeleteOptions::default())
+            .await?;
+    }
     conn.close(0, "bench done".into()).await.ok();
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! answering endpoints received; every delivery is checked against the attempts Roster
 //! recorded.
 
-use crate::client::{Scim, print_errors, run_pool};
+use crate::client::{print_errors, run_pool};
 use crate::delivery::Ctx;
 use crate::procfs::{Meter, Perf, PerfSummary, Usage};
 use crate::receiver::{Receiver, first_arrivals};
@@ -76,7 +76,8 @@ pub struct FanoutResult {
     /// Attempts Roster recorded for the answering endpoints, and how many were 2xx.
     pub attempts_recorded: i64,
     pub attempts_2xx: i64,
-    /// Every webhook received at the answering endpoints (user events or not, repeats too).
+    /// Every webhook received at the answering endpoints: user events, each connection's
+    /// `connection.activated` (its token's first use), repeats.
     pub arrivals: usize,
     pub hung_requests: usize,
     pub per_endpoint: Vec<EndpointRow>,
@@ -89,16 +90,8 @@ pub struct FanoutResult {
 
 pub async fn run(ctx: &mut Ctx<'_>, plan: &FanoutPlan) -> Result<FanoutResult> {
     let deployment = ctx.deployment;
-    // The worker runs while the connections are made, so their token events are delivered
-    // before any endpoint of this scenario exists.
-    ctx.restart("run").await?;
-    let tenant = deployment.tenant(&format!("Bench {}", plan.label))?;
-    let mut scims = Vec::with_capacity(plan.connections);
-    for _ in 0..plan.connections.max(1) {
-        let (_, base, token) = deployment.connection(&tenant)?;
-        scims.push(Scim::new(ctx.http.clone(), base, &token));
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (tenant, scims) =
+        ctx.tenant_with_connections(&format!("Bench {}", plan.label), plan.connections)?;
     let hanging: Vec<usize> = plan.hanging.into_iter().collect();
     let receiver = Receiver::start(plan.label, plan.endpoints, &hanging)?;
     let endpoint_ids = ctx.create_endpoints(&tenant, receiver.urls(), plan.max_concurrency)?;
@@ -238,9 +231,7 @@ pub async fn run(ctx: &mut Ctx<'_>, plan: &FanoutPlan) -> Result<FanoutResult> {
         );
     }
     // No delivery to this scenario's endpoints once the next one starts.
-    for id in endpoint_ids {
-        deployment.cli(&["endpoint", "disable", &id])?;
-    }
+    ctx.disable_endpoints(&endpoint_ids)?;
     receiver.stop().await;
     Ok(result)
 }

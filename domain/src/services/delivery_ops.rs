@@ -1,7 +1,7 @@
 //! What an operator does with deliveries: look at them and their attempts, replay one, recover
 //! every failed delivery of an endpoint since a time, and send a test event.
 
-use crate::entities::{delivery, delivery_attempt, event};
+use crate::entities::{delivery, delivery_attempt, event, webhook_endpoint};
 use crate::error::{DomainError, Result};
 use crate::ids::{DeliveryId, EndpointId, EventId, TenantId};
 use crate::sender;
@@ -97,6 +97,24 @@ fn view(d: delivery::Model, event_type: String) -> DeliveryView {
 }
 
 impl Services {
+    /// A delivery and its endpoint; a delivery to an endpoint not visible `within` the tenant
+    /// is not found.
+    async fn delivery_in(
+        &self,
+        id: DeliveryId,
+        within: Option<TenantId>,
+    ) -> Result<(delivery::Model, webhook_endpoint::Model)> {
+        let d = delivery::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await?
+            .ok_or(DomainError::NotFound("delivery"))?;
+        let endpoint = self
+            .endpoint_model(d.endpoint_id.into(), within)
+            .await
+            .map_err(|_| DomainError::NotFound("delivery"))?;
+        Ok((d, endpoint))
+    }
+
     /// Deliveries of an endpoint, newest first, optionally of one status, older than `before`.
     pub async fn list_deliveries(
         &self,
@@ -146,13 +164,7 @@ impl Services {
         id: DeliveryId,
         within: Option<TenantId>,
     ) -> Result<DeliveryDetail> {
-        let d = delivery::Entity::find_by_id(id.0)
-            .one(&self.db)
-            .await?
-            .ok_or(DomainError::NotFound("delivery"))?;
-        self.endpoint_model(d.endpoint_id.into(), within)
-            .await
-            .map_err(|_| DomainError::NotFound("delivery"))?;
+        let (d, _) = self.delivery_in(id, within).await?;
         let event = event::Entity::find_by_id(d.event_id)
             .one(&self.db)
             .await?
@@ -177,14 +189,7 @@ impl Services {
         id: DeliveryId,
         within: Option<TenantId>,
     ) -> Result<DeliveryView> {
-        let d = delivery::Entity::find_by_id(id.0)
-            .one(&self.db)
-            .await?
-            .ok_or(DomainError::NotFound("delivery"))?;
-        let endpoint = self
-            .endpoint_model(d.endpoint_id.into(), within)
-            .await
-            .map_err(|_| DomainError::NotFound("delivery"))?;
+        let (_, endpoint) = self.delivery_in(id, within).await?;
         if !endpoint.enabled {
             return Err(DomainError::Conflict(
                 "the endpoint is disabled: enable it before replaying".into(),

@@ -8,7 +8,9 @@ use crate::services::Services;
 use crate::services::deliveries::disable_endpoint_in;
 use crate::signing;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default)]
@@ -162,6 +164,19 @@ fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
     Ok(serde_json::to_value(value).map_err(anyhow::Error::from)?)
 }
 
+/// The endpoint, if it exists and is visible `within` a tenant (`None`: every endpoint).
+async fn endpoint_in<C: ConnectionTrait>(
+    conn: &C,
+    id: EndpointId,
+    within: Option<TenantId>,
+) -> Result<webhook_endpoint::Model> {
+    webhook_endpoint::Entity::find_by_id(id.0)
+        .one(conn)
+        .await?
+        .filter(|m| within.is_none_or(|t| m.tenant_id == Some(t.0)))
+        .ok_or(DomainError::NotFound("endpoint"))
+}
+
 fn secrets_of(model: &webhook_endpoint::Model) -> Vec<SigningSecret> {
     serde_json::from_value(model.secrets.clone()).unwrap_or_default()
 }
@@ -219,11 +234,7 @@ impl Services {
         id: EndpointId,
         within: Option<TenantId>,
     ) -> Result<webhook_endpoint::Model> {
-        webhook_endpoint::Entity::find_by_id(id.0)
-            .one(&self.db)
-            .await?
-            .filter(|m| within.is_none_or(|t| m.tenant_id == Some(t.0)))
-            .ok_or(DomainError::NotFound("endpoint"))
+        endpoint_in(&self.db, id, within).await
     }
 
     pub async fn get_endpoint(
@@ -355,11 +366,7 @@ impl Services {
             ));
         }
         let txn = self.begin_write().await?;
-        let model = webhook_endpoint::Entity::find_by_id(id.0)
-            .one(&txn)
-            .await?
-            .filter(|m| within.is_none_or(|t| m.tenant_id == Some(t.0)))
-            .ok_or(DomainError::NotFound("endpoint"))?;
+        let model = endpoint_in(&txn, id, within).await?;
         let now = Utc::now();
         let until = now + chrono::Duration::hours(i64::from(hours));
         let mut secrets: Vec<SigningSecret> = secrets_of(&model)

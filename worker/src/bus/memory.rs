@@ -122,6 +122,7 @@ impl EventBus for MemoryBus {
 mod tests {
     use super::*;
     use roster_domain::events::EventEnvelope;
+    use std::future::Future;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     struct Failing(AtomicUsize);
@@ -150,6 +151,18 @@ mod tests {
         }
     }
 
+    /// Whether `condition` holds within two seconds (checked every 5 ms).
+    async fn eventually<F: Future<Output = bool>>(condition: impl Fn() -> F) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        while tokio::time::Instant::now() < deadline {
+            if condition().await {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        false
+    }
+
     #[tokio::test]
     async fn a_message_failing_every_time_is_dead_lettered_and_can_be_requeued() {
         let mut bus = MemoryBus::new(4);
@@ -163,13 +176,8 @@ mod tests {
             async move { bus.consume(handler, shutdown).await }
         });
         bus.publish(&[message()]).await.unwrap();
-        for _ in 0..400 {
-            if bus.dead_letters(false).await.unwrap() == 1 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        assert_eq!(bus.dead_letters(false).await.unwrap(), 1);
+        let dead = || async { bus.dead_letters(false).await.unwrap() == 1 };
+        assert!(eventually(dead).await, "dead-lettered");
         assert_eq!(
             handler.0.load(Ordering::SeqCst),
             3,
@@ -177,12 +185,8 @@ mod tests {
         );
         // Requeued, it is offered again (and, still failing, set aside again).
         assert_eq!(bus.dead_letters(true).await.unwrap(), 1);
-        for _ in 0..400 {
-            if handler.0.load(Ordering::SeqCst) == 6 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        let retried = || async { handler.0.load(Ordering::SeqCst) == 6 };
+        assert!(eventually(retried).await, "offered again");
         assert_eq!(handler.0.load(Ordering::SeqCst), 6);
         shutdown.cancel();
         consumer.await.unwrap().unwrap();

@@ -38,6 +38,25 @@ impl Principal {
         }
     }
 
+    /// Actions on the deployment itself (endpoints, deliveries, events, API keys, accounts,
+    /// the audit log) are for the B2B app's side: API keys and operator sessions. A
+    /// tenant-admin session (an IT admin from a setup link) gets a 403 problem.
+    pub fn require_operator(&self) -> Result<(), Problem> {
+        match self {
+            Principal::ApiKey(_) => Ok(()),
+        }
+    }
+
+    /// Creating or deleting tenants needs a credential that is not confined to one tenant.
+    pub fn require_unrestricted(&self) -> Result<(), Problem> {
+        match self.tenant_scope() {
+            TenantScope::All => Ok(()),
+            TenantScope::Tenant(_) => Err(Problem::forbidden(
+                "this credential is limited to one tenant; this action needs an unrestricted one",
+            )),
+        }
+    }
+
     /// For an object of `tenant` loaded without a scope: a tenant this principal may not see
     /// is a 404 problem, exactly as if the object did not exist (never a 403).
     pub fn ensure_visible(&self, tenant: TenantId, what: &str) -> Result<(), Problem> {

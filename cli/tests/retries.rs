@@ -78,7 +78,13 @@ async fn failures_are_retried_on_schedule_until_delivered() {
     );
     // Not due yet: nothing to claim.
     app.advance(Duration::seconds(4));
-    assert!(app.svc.claim_due_deliveries(10).await.unwrap().is_empty());
+    assert!(
+        app.svc
+            .claim_due_deliveries(10, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     app.advance(Duration::seconds(2));
     let second = delivery_after(&app, 2).await;
@@ -158,7 +164,13 @@ async fn gone_disables_the_endpoint_without_retrying() {
     assert!(!endpoint.enabled);
     assert!(endpoint.disabled_reason.unwrap().contains("410"));
     app.advance(Duration::hours(24));
-    assert!(app.svc.claim_due_deliveries(10).await.unwrap().is_empty());
+    assert!(
+        app.svc
+            .claim_due_deliveries(10, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(receiver.received().len(), 1);
     receiver.stop().await;
     app.stop().await;

@@ -25,19 +25,13 @@ fn services_only() -> bool {
     services
 }
 
-/// The app's worker on its own `Services`, plus one more worker.
-/// Room for every delivery at once: a delivery deferred because its endpoint is busy waits on
-/// the clock, which a manual-clock test only moves on purpose.
-fn unbounded_endpoints(config: &mut roster_domain::Config) {
-    config.webhook.max_concurrency_per_endpoint = 1000;
-}
-
+/// The app's worker on its own `Services`, plus one more worker. (A delivery deferred
+/// because its endpoint is busy is due at once, so the manual clock need not move for it.)
 async fn two_workers(manual_clock: bool) -> TestApp {
     let app = TestApp::start_with(Options {
         separate_worker_poll_ms: Some(200),
         extra_workers: 1,
         manual_clock,
-        configure: Some(unbounded_endpoints),
         ..Default::default()
     })
     .await;

@@ -42,12 +42,18 @@ impl Deliverer {
         &self.svc
     }
 
+    /// Endpoints with no free slot in this worker (the retry loop leaves their deliveries).
+    pub fn saturated_endpoints(&self) -> Vec<uuid::Uuid> {
+        self.limits.saturated()
+    }
+
     pub fn new(svc: Services, mark_dispatched: bool) -> Self {
         let client = sender::http_client(&svc.config.webhook);
         let limits = Limits::new(
             svc.config.webhook.max_concurrency_per_endpoint as usize,
             SLOT_WAIT,
             svc.cache.clone(),
+            svc.retry_wake.clone(),
         );
         let tasks = svc.config.webhook.max_in_flight * TASKS_PER_MESSAGE_SLOT;
         Self {
@@ -121,14 +127,16 @@ impl Deliverer {
             }
             Err(busy) => {
                 tracing::debug!(endpoint = %endpoint.id, ?busy, "endpoint busy; delivery deferred");
-                let jitter = rand_jitter(BUSY_DELAY_MS);
+                // Busy with requests: due at once, and claimed again when a slot frees up
+                // (the permit wakes the retry loop; the claim skips saturated endpoints).
+                // Over its rate: back in a moment.
+                let delay = match busy {
+                    Busy::Concurrency => 0,
+                    Busy::RateLimit => rand_jitter(BUSY_DELAY_MS),
+                };
                 self.svc
-                    .defer_delivery(delivery, ChronoDuration::milliseconds(jitter))
+                    .defer_delivery(delivery, ChronoDuration::milliseconds(delay))
                     .await?;
-                if busy == Busy::Concurrency {
-                    // Someone holds a permit and wakes the retry loop when done.
-                    self.svc.retry_wake.notify_one();
-                }
                 Ok(())
             }
         }

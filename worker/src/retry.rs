@@ -21,7 +21,10 @@ pub async fn run(deliverer: Arc<Deliverer>, shutdown: CancellationToken) {
     let svc = deliverer.services().clone();
     let in_flight = Arc::new(Semaphore::new(svc.config.webhook.max_in_flight));
     loop {
-        match svc.claim_due_deliveries(BATCH).await {
+        match svc
+            .claim_due_deliveries(BATCH, &deliverer.saturated_endpoints())
+            .await
+        {
             Ok(due) => {
                 let full = due.len() as u64 == BATCH;
                 for d in due {

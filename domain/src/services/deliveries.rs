@@ -397,7 +397,13 @@ impl Services {
     /// Postgres; the claim is a lease, see [`CLAIM_LEASE_SECS`]): retries whose time has come,
     /// deliveries deferred because their endpoint was busy, replays, and first attempts whose
     /// worker died. Deliveries whose endpoint was disabled meanwhile are failed instead.
-    pub async fn claim_due_deliveries(&self, limit: u64) -> Result<Vec<DueDelivery>> {
+    /// `skip_endpoints` are endpoints this worker has no free slot for (they stay due for
+    /// other workers, and for this one once a slot frees up).
+    pub async fn claim_due_deliveries(
+        &self,
+        limit: u64,
+        skip_endpoints: &[Uuid],
+    ) -> Result<Vec<DueDelivery>> {
         let now = self.clock.now();
         let txn = self.begin_write().await?;
         let mut query = delivery::Entity::find()
@@ -408,6 +414,10 @@ impl Services {
             .filter(delivery::Column::NextAttemptAt.lte(now))
             .order_by_asc(delivery::Column::NextAttemptAt)
             .limit(limit);
+        if !skip_endpoints.is_empty() {
+            query = query
+                .filter(delivery::Column::EndpointId.is_not_in(skip_endpoints.iter().copied()));
+        }
         if txn.get_database_backend() == DbBackend::Postgres {
             query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         }

@@ -194,7 +194,9 @@ pub async fn api_key(cmd: ApiKeyCmd, config: Config, json: bool) -> anyhow::Resu
             let scope = tenant.map_or(TenantScope::All, TenantScope::Tenant);
             print_list(json, &svc.list_api_keys(scope).await?)
         }
-        ApiKeyCmd::Revoke { id } => print(json, &svc.revoke_api_key(id).await?, Some("Revoked.")),
+        ApiKeyCmd::Revoke { id } => {
+            print(json, &svc.revoke_api_key(id, None).await?, Some("Revoked."))
+        }
     }
 }
 

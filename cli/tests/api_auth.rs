@@ -64,7 +64,7 @@ async fn a_revoked_key_is_refused_at_once_on_every_instance() {
     let seen = other.authenticate_api_key(&api.key).await.unwrap();
     assert_eq!(seen.scope, ApiKeyScope::Full);
 
-    let revoked = app.svc.revoke_api_key(seen.key_id).await.unwrap();
+    let revoked = app.svc.revoke_api_key(seen.key_id, None).await.unwrap();
     assert!(revoked.revoked_at.is_some());
 
     let res = api.get("/events").await;
@@ -74,7 +74,7 @@ async fn a_revoked_key_is_refused_at_once_on_every_instance() {
         assert!(other.authenticate_api_key(&api.key).await.is_err());
     }
     // Revoking again is harmless; the key stays listed, marked revoked.
-    app.svc.revoke_api_key(seen.key_id).await.unwrap();
+    app.svc.revoke_api_key(seen.key_id, None).await.unwrap();
     let keys = app
         .svc
         .list_api_keys(roster_domain::ids::TenantScope::All)

@@ -31,7 +31,11 @@ async fn deliver(
     endpoint: EndpointId,
     outcome: Option<AttemptOutcome>,
 ) {
-    let delivery = svc.begin_deliveries(event, &[endpoint.0]).await.unwrap()[0].1;
+    let delivery = svc
+        .begin_deliveries(event, &[endpoint.0], &[])
+        .await
+        .unwrap()[0]
+        .1;
     if let Some(outcome) = outcome {
         svc.record_attempt(delivery, attempt(outcome))
             .await

@@ -14,7 +14,11 @@ use support::{TestApp, wait_for};
 
 async fn log_of(app: &TestApp, conn: ConnectionId, at_least: usize) -> Vec<RequestLogEntry> {
     wait_for("request log entries", Duration::from_secs(10), || async {
-        let log = app.svc.request_log(conn, None, 100).await.unwrap();
+        let log = app
+            .svc
+            .request_log(conn, None, None, false, 100)
+            .await
+            .unwrap();
         (log.len() >= at_least).then_some(log)
     })
     .await
@@ -88,7 +92,7 @@ async fn every_scim_request_is_logged_redacted_with_its_outcome() {
     // Paging back in time.
     let older = app
         .svc
-        .request_log(conn, Some(log[1].at), 100)
+        .request_log(conn, None, Some((log[1].at, log[1].id)), false, 100)
         .await
         .unwrap();
     assert!(older.iter().all(|e| e.at < log[1].at));
@@ -103,6 +107,13 @@ async fn every_scim_request_is_logged_redacted_with_its_outcome() {
     old.at = Set(Utc::now() - chrono::Duration::days(30));
     old.update(&app.svc.db).await.unwrap();
     assert_eq!(app.svc.prune_request_log().await.unwrap(), 1);
-    assert_eq!(app.svc.request_log(conn, None, 100).await.unwrap().len(), 3);
+    assert_eq!(
+        app.svc
+            .request_log(conn, None, None, false, 100)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
     app.stop().await;
 }

@@ -75,7 +75,8 @@ impl Deliverer {
             .into_iter()
             .partition(|e| e.ordered && event.connection_id.is_some());
         let ids: Vec<_> = unordered.iter().map(|e| e.id).collect();
-        let mine = self.svc.begin_deliveries(event.id, &ids).await?;
+        let queued = self.limits.contended();
+        let mine = self.svc.begin_deliveries(event.id, &ids, &queued).await?;
         for endpoint in &ordered {
             if let Some(connection) = event.connection_id {
                 self.svc.ensure_stream(endpoint, connection).await?;

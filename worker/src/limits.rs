@@ -76,6 +76,17 @@ impl Limits {
         }
     }
 
+    /// Endpoints with deliveries waiting in the database for a slot: a new delivery joins
+    /// them there rather than jumping the queue.
+    pub fn contended(&self) -> Vec<Uuid> {
+        let slots = self.slots.lock().expect("limits lock");
+        slots
+            .iter()
+            .filter(|(_, slot)| slot.contended.load(Ordering::Acquire))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     /// Endpoints with no free slot in this worker: claiming their deliveries now would only
     /// defer them again.
     pub fn saturated(&self) -> Vec<Uuid> {
@@ -214,6 +225,7 @@ mod tests {
         let first = tokio::time::timeout(Duration::from_millis(50), limits.acquire(&hung)).await;
         assert!(first.is_err(), "the first waits for a slot");
         limits.contend(&limits.slot(&hung));
+        assert_eq!(limits.contended(), vec![hung.id]);
         let refused = tokio::time::timeout(Duration::from_secs(5), limits.acquire(&hung))
             .await
             .expect("a contended slot refuses at once");
@@ -224,6 +236,7 @@ mod tests {
             .await
             .expect("woken");
         assert!(!limits.saturated().contains(&hung.id));
+        assert!(limits.contended().is_empty());
         let again = limits.acquire(&hung).await.unwrap();
         drop(again);
         let no_wake = tokio::time::timeout(Duration::from_millis(50), freed.notified()).await;

@@ -1,113 +1,196 @@
-//! Connections: the snapshot an app bootstraps from before tailing the Events API.
+//! Connections of a tenant: create (the IdP then calls its SCIM base URL), list, rename,
+//! activate / deactivate, delete. Each shows its state, last request and directory size.
 
 use super::auth::Principal;
-use super::events::events_cursor;
-use super::pagination::{decode_cursor, encode_cursor, limit};
+use super::pagination::{Paginated, after_id, id_page, limit};
 use super::problem::Problem;
-use super::schema::ReadProblems;
+use super::schema::{ReadProblems, WriteProblems};
+use super::tenants::TenantPath;
 use crate::ApiState;
-use actix_web::{get, web};
-use roster_domain::ids::ConnectionId;
-use roster_domain::services::{SnapshotCursor, SnapshotPage};
-use serde::{Deserialize, Serialize};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use roster_domain::ids::{ConnectionId, TenantId};
+use roster_domain::services::ConnectionSummary;
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConnection {
+    /// `okta`, `entra`, `onelogin`, `jumpcloud`, `google` or `generic`.
+    #[schema(example = "okta")]
+    provider: String,
+    /// Default: the tenant's name and the provider.
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionState {
+    /// Accept the IdP's requests again (`connection.activated`).
+    Active,
+    /// Refuse the IdP's requests from now on, on every instance (`connection.deactivated`).
+    Inactive,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConnection {
+    name: Option<String>,
+    state: Option<ConnectionState>,
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct SnapshotQuery {
-    /// The previous page's `next_cursor`; omit for the first page.
+pub struct ConnectionsQuery {
+    /// A `next_cursor`.
     after: Option<String>,
-    /// Items per page, 1 to 1000 (default 100).
+    /// Connections per page, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
 }
 
-/// A user or a group, as of `sequence`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SnapshotItem {
-    /// The connection's sequence this item reflects: every event of the connection up to it,
-    /// none after. While tailing, skip events about this object with a sequence not above it.
-    sequence: i64,
-    /// The normalized object exactly as an event's `data` carries it (`object`: `user` or
-    /// `group`; users list their `groups`).
-    #[schema(value_type = Object)]
-    data: serde_json::Value,
+pub(crate) type ConnectionPath = web::Path<Uuid>;
+
+fn within(principal: &Principal) -> Option<TenantId> {
+    principal.tenant_scope().restriction()
 }
 
-/// One page of a connection's users (first) and groups (then).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConnectionSnapshot {
-    data: Vec<SnapshotItem>,
-    /// Pass as `after` for the next page; `null` on the last page.
-    next_cursor: Option<String>,
-    /// The connection's sequence when this page was read.
-    connection_sequence: i64,
-    /// Once every page is read, tail `GET /api/v1/events?after={events_cursor}` from here
-    /// (the same on every page of one snapshot).
-    events_cursor: String,
+async fn summary(state: &ApiState, id: ConnectionId) -> Result<ConnectionSummary, Problem> {
+    let view = state.svc.get_connection(id).await?;
+    let mut summaries = state.svc.summarize_connections(vec![view]).await?;
+    Ok(summaries.remove(0))
 }
 
-impl From<SnapshotPage> for ConnectionSnapshot {
-    fn from(page: SnapshotPage) -> Self {
-        Self {
-            data: page
-                .items
-                .into_iter()
-                .map(|i| SnapshotItem {
-                    sequence: i.sequence,
-                    data: i.data,
-                })
-                .collect(),
-            next_cursor: page.next.as_ref().map(encode_cursor),
-            connection_sequence: page.connection_sequence,
-            events_cursor: events_cursor(page.events_from),
-        }
-    }
-}
-
-/// Snapshot a connection's users and groups, to bootstrap from before tailing events.
+/// Create a connection for a tenant.
 ///
-/// Read every page, then tail `/api/v1/events?after={events_cursor}&connection_id={id}` and
-/// apply an event only if its `sequence` is above the `sequence` of the item it is about (the
-/// user for `user.*` and membership events, the group for `group.created|updated|deleted`);
-/// events about objects the snapshot did not return are applied. Each page is read
-/// consistently, so this never misses or double-applies a change made while paging.
+/// Configure the IdP with the returned `scim_base_url` and a token from
+/// `POST /connections/{connection_id}/scim-tokens`. The connection is `pending` until the
+/// IdP's first request.
 #[utoipa::path(
     tag = "Connections",
-    params(
-        ("connection_id" = Uuid, Path, description = "The connection"),
-        SnapshotQuery,
-    ),
-    responses(
-        (status = 200, body = ConnectionSnapshot, description = "A page of the snapshot"),
-        ReadProblems,
-    ),
+    params(("tenant_id" = Uuid, Path)),
+    request_body = CreateConnection,
+    responses((status = 201, body = ConnectionSummary), WriteProblems),
     security(("api_key" = [])),
 )]
-#[get("/connections/{connection_id}/snapshot")]
-pub async fn snapshot(
+#[post("/tenants/{tenant_id}/connections")]
+pub async fn create_connection(
     principal: Principal,
     state: web::Data<ApiState>,
-    connection_id: web::Path<Uuid>,
-    query: web::Query<SnapshotQuery>,
-) -> Result<web::Json<ConnectionSnapshot>, Problem> {
-    let query = query.into_inner();
-    let limit = limit(query.limit)?;
-    let from = query
-        .after
-        .as_deref()
-        .map(|raw| decode_cursor::<SnapshotCursor>(raw, "after"))
-        .transpose()?;
-    let page = state
+    tenant: TenantPath,
+    body: web::Json<CreateConnection>,
+) -> Result<HttpResponse, Problem> {
+    principal.require_write()?;
+    let tenant = TenantId(tenant.into_inner());
+    principal.ensure_visible(tenant, "tenant")?;
+    let view = state
         .svc
-        .connection_snapshot(
-            principal.tenant_scope(),
-            ConnectionId(connection_id.into_inner()),
-            from,
-            limit,
-        )
+        .create_connection(tenant, &body.name, &body.provider)
         .await?;
-    Ok(web::Json(page.into()))
+    Ok(HttpResponse::Created().json(ConnectionSummary {
+        connection: view,
+        user_count: 0,
+        group_count: 0,
+    }))
+}
+
+/// List a tenant's connections, oldest first.
+#[utoipa::path(
+    tag = "Connections",
+    params(("tenant_id" = Uuid, Path), ConnectionsQuery),
+    responses((status = 200, body = Paginated<ConnectionSummary>), ReadProblems),
+    security(("api_key" = [])),
+)]
+#[get("/tenants/{tenant_id}/connections")]
+pub async fn list_connections(
+    principal: Principal,
+    state: web::Data<ApiState>,
+    tenant: TenantPath,
+    query: web::Query<ConnectionsQuery>,
+) -> Result<web::Json<Paginated<ConnectionSummary>>, Problem> {
+    let limit = limit(query.limit)?;
+    let after = after_id(query.after.as_deref())?.map(ConnectionId);
+    let tenant = TenantId(tenant.into_inner());
+    let views = state
+        .svc
+        .list_connections(tenant, within(&principal), after, limit)
+        .await?;
+    let summaries = state.svc.summarize_connections(views).await?;
+    Ok(web::Json(id_page(summaries, limit, |c| c.connection.id.0)))
+}
+
+/// Get a connection.
+#[utoipa::path(
+    tag = "Connections",
+    params(("connection_id" = Uuid, Path)),
+    responses((status = 200, body = ConnectionSummary), ReadProblems),
+    security(("api_key" = [])),
+)]
+#[get("/connections/{connection_id}")]
+pub async fn get_connection(
+    principal: Principal,
+    state: web::Data<ApiState>,
+    id: ConnectionPath,
+) -> Result<web::Json<ConnectionSummary>, Problem> {
+    let id = ConnectionId(id.into_inner());
+    state.svc.get_connection_in(id, within(&principal)).await?;
+    Ok(web::Json(summary(&state, id).await?))
+}
+
+/// Rename, deactivate or activate a connection.
+///
+/// Deactivating refuses the IdP's requests at once on every instance and emits
+/// `connection.deactivated`; activating emits `connection.activated`. Setting the state a
+/// connection already has changes nothing.
+#[utoipa::path(
+    tag = "Connections",
+    params(("connection_id" = Uuid, Path)),
+    request_body = UpdateConnection,
+    responses((status = 200, body = ConnectionSummary), WriteProblems),
+    security(("api_key" = [])),
+)]
+#[patch("/connections/{connection_id}")]
+pub async fn update_connection(
+    principal: Principal,
+    state: web::Data<ApiState>,
+    id: ConnectionPath,
+    body: web::Json<UpdateConnection>,
+) -> Result<web::Json<ConnectionSummary>, Problem> {
+    principal.require_write()?;
+    let id = ConnectionId(id.into_inner());
+    let within = within(&principal);
+    state.svc.get_connection_in(id, within).await?;
+    if let Some(name) = &body.name {
+        state.svc.rename_connection(id, within, name).await?;
+    }
+    if let Some(wanted) = body.state {
+        let active = matches!(wanted, ConnectionState::Active);
+        state.svc.set_connection_active(id, within, active).await?;
+    }
+    Ok(web::Json(summary(&state, id).await?))
+}
+
+/// Delete a connection with its users, groups and tokens.
+///
+/// A `connection.deleted` event (the last of the connection's sequence) tells your app to
+/// drop what it holds for it.
+#[utoipa::path(
+    tag = "Connections",
+    params(("connection_id" = Uuid, Path)),
+    responses((status = 204, description = "Deleted"), WriteProblems),
+    security(("api_key" = [])),
+)]
+#[delete("/connections/{connection_id}")]
+pub async fn delete_connection(
+    principal: Principal,
+    state: web::Data<ApiState>,
+    id: ConnectionPath,
+) -> Result<HttpResponse, Problem> {
+    principal.require_write()?;
+    let id = ConnectionId(id.into_inner());
+    state.svc.delete_connection(id, within(&principal)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -3,6 +3,7 @@
 //! endpoints for it); another tenant's endpoint is a 404.
 
 use super::auth::Principal;
+use super::nullable::nullable;
 use super::problem::Problem;
 use super::schema::{ReadProblems, WriteProblems};
 use crate::ApiState;
@@ -11,7 +12,7 @@ use roster_domain::ids::{EndpointId, TenantId};
 use roster_domain::services::{
     EndpointSecrets, EndpointUpdate, EndpointView, NewEndpoint, TestEventResult,
 };
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -44,11 +45,6 @@ pub struct CreatedEndpoint {
     endpoint: EndpointView,
     /// `whsec_…`: verify deliveries with it (any Standard Webhooks library).
     secret: String,
-}
-
-/// `Some(None)` for an explicit `null` (clear), `None` when the field is absent (keep).
-fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<u32>>, D::Error> {
-    Option::<u32>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -3,19 +3,56 @@
 //! pagination ([`pagination`]). Handlers are thin: extract, call a service with the principal's
 //! tenant scope, map to a DTO.
 
+mod api_keys;
 pub mod auth;
 mod connections;
 mod deliveries;
+mod directory;
 mod endpoints;
 mod events;
+mod nullable;
 pub mod pagination;
 pub mod problem;
+mod request_log;
 mod schema;
+mod scim_tokens;
+mod snapshot;
+mod tenants;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{HttpRequest, web};
 use problem::{Problem, ProblemKind};
 use utoipa_actix_web::scope::{Scope, scope as utoipa_scope};
+
+/// Every path of the management API, for the 405 answer to methods it does not support.
+const KNOWN_PATHS: &[&str] = &[
+    "/tenants",
+    "/tenants/{id}",
+    "/tenants/{id}/connections",
+    "/tenants/{id}/users",
+    "/tenants/{id}/groups",
+    "/connections/{id}",
+    "/connections/{id}/snapshot",
+    "/connections/{id}/scim-tokens",
+    "/connections/{id}/users",
+    "/connections/{id}/groups",
+    "/connections/{id}/requests",
+    "/scim-tokens/{id}/revoke",
+    "/users/{id}",
+    "/users/{id}/groups",
+    "/groups/{id}",
+    "/groups/{id}/members",
+    "/api-keys",
+    "/api-keys/{id}/revoke",
+    "/events",
+    "/events/{id}",
+    "/endpoints",
+    "/endpoints/{id}",
+    "/endpoints/{id}/{action}",
+    "/endpoints/{id}/secret/rotate",
+    "/deliveries/{id}",
+    "/deliveries/{id}/replay",
+];
 
 /// Largest JSON body the management API accepts.
 const MAX_JSON_BYTES: usize = 1024 * 1024;
@@ -29,7 +66,7 @@ pub(crate) fn scope() -> Scope<
         Response = actix_web::dev::ServiceResponse,
     >,
 > {
-    utoipa_scope("/api/v1")
+    let scope = utoipa_scope("/api/v1")
         .app_data(
             web::JsonConfig::default()
                 .limit(MAX_JSON_BYTES)
@@ -39,7 +76,32 @@ pub(crate) fn scope() -> Scope<
         .app_data(web::PathConfig::default().error_handler(path_error))
         .service(events::list_events)
         .service(events::get_event)
-        .service(connections::snapshot)
+        .service(tenants::create_tenant)
+        .service(tenants::list_tenants)
+        .service(tenants::get_tenant)
+        .service(tenants::update_tenant)
+        .service(tenants::delete_tenant)
+        .service(connections::create_connection)
+        .service(connections::list_connections)
+        .service(connections::get_connection)
+        .service(connections::update_connection)
+        .service(connections::delete_connection)
+        .service(snapshot::snapshot)
+        .service(scim_tokens::issue_scim_token)
+        .service(scim_tokens::list_scim_tokens)
+        .service(scim_tokens::revoke_scim_token)
+        .service(directory::connection_users)
+        .service(directory::tenant_users)
+        .service(directory::connection_groups)
+        .service(directory::tenant_groups)
+        .service(directory::get_user)
+        .service(directory::user_groups)
+        .service(directory::get_group)
+        .service(directory::group_members)
+        .service(request_log::list_requests)
+        .service(api_keys::create_api_key)
+        .service(api_keys::list_api_keys)
+        .service(api_keys::revoke_api_key)
         .service(endpoints::create_endpoint)
         .service(endpoints::list_endpoints)
         .service(endpoints::get_endpoint)
@@ -53,29 +115,11 @@ pub(crate) fn scope() -> Scope<
         .service(deliveries::list_deliveries)
         .service(deliveries::get_delivery)
         .service(deliveries::replay_delivery)
-        .service(deliveries::recover_deliveries)
-        // Registered last: any other method on a known path is a 405 problem.
-        .route("/events", web::route().to(method_not_allowed))
-        .route("/events/{id}", web::route().to(method_not_allowed))
-        .route(
-            "/connections/{connection_id}/snapshot",
-            web::route().to(method_not_allowed),
-        )
-        .route("/endpoints", web::route().to(method_not_allowed))
-        .route("/endpoints/{id}", web::route().to(method_not_allowed))
-        .route(
-            "/endpoints/{id}/{action}",
-            web::route().to(method_not_allowed),
-        )
-        .route(
-            "/endpoints/{id}/secret/rotate",
-            web::route().to(method_not_allowed),
-        )
-        .route("/deliveries/{id}", web::route().to(method_not_allowed))
-        .route(
-            "/deliveries/{id}/replay",
-            web::route().to(method_not_allowed),
-        )
+        .service(deliveries::recover_deliveries);
+    // Registered last: any other method on a known path is a 405 problem.
+    KNOWN_PATHS.iter().fold(scope, |scope, path| {
+        scope.route(path, web::route().to(method_not_allowed))
+    })
 }
 
 /// Body extractor errors: problem+json, never actix's text/plain.

@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 pub const DEFAULT_LIMIT: u64 = 100;
 pub const MAX_LIMIT: u64 = 1000;
@@ -33,6 +34,29 @@ pub fn limit(requested: Option<u64>) -> Result<u64, Problem> {
             "limit must be between 1 and {MAX_LIMIT}, not {n}"
         ))),
     }
+}
+
+/// The cursor of lists ordered by id: the last id seen.
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct IdCursor {
+    after: Uuid,
+}
+
+/// The id a list ordered by id continues after, from its `after` parameter.
+pub fn after_id(raw: Option<&str>) -> Result<Option<Uuid>, Problem> {
+    raw.map(|raw| decode_cursor::<IdCursor>(raw, "after").map(|c| c.after))
+        .transpose()
+}
+
+/// A page of a list ordered by id: a `next_cursor` when the page is full.
+pub fn id_page<T>(data: Vec<T>, limit: u64, id: impl Fn(&T) -> Uuid) -> Paginated<T> {
+    let next_cursor = match data.last() {
+        Some(last) if data.len() as u64 == limit => {
+            Some(encode_cursor(&IdCursor { after: id(last) }))
+        }
+        _ => None,
+    };
+    Paginated { data, next_cursor }
 }
 
 pub fn encode_cursor<T: Serialize>(position: &T) -> String {
@@ -86,6 +110,18 @@ mod tests {
             assert_eq!(err.kind.status(), 400, "{bad}");
             assert!(err.detail.contains("`after`"));
         }
+    }
+
+    #[test]
+    fn id_pages_have_a_cursor_only_when_full() {
+        let ids = [Uuid::now_v7(), Uuid::now_v7()];
+        let full = id_page(ids.to_vec(), 2, |u| *u);
+        let cursor = full.next_cursor.expect("a full page has a cursor");
+        assert_eq!(after_id(Some(&cursor)).unwrap(), Some(ids[1]));
+        assert!(id_page(ids.to_vec(), 3, |u| *u).next_cursor.is_none());
+        assert!(id_page(Vec::<Uuid>::new(), 3, |u| *u).next_cursor.is_none());
+        assert_eq!(after_id(None).unwrap(), None);
+        assert!(after_id(Some("garbage")).is_err());
     }
 
     #[test]

@@ -82,3 +82,59 @@ pub enum WriteProblems {
     #[response(status = 500, content_type = "application/problem+json")]
     Internal(ProblemDetails),
 }
+
+/// A user's email as the normalized user carries it.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct EmailDoc {
+    value: Option<String>,
+    #[serde(rename = "type")]
+    email_type: Option<String>,
+    primary: bool,
+}
+
+/// A group a user belongs to.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct GroupRefDoc {
+    id: uuid::Uuid,
+    display_name: String,
+}
+
+/// A user in the normalized shape, the same whatever the IdP: what `user.*` events carry as
+/// `data`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DirectoryUser)]
+#[allow(dead_code)]
+pub struct DirectoryUserDoc {
+    /// Always `user`.
+    object: String,
+    id: uuid::Uuid,
+    user_name: String,
+    external_id: Option<String>,
+    display_name: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    emails: Vec<EmailDoc>,
+    active: bool,
+    groups: Vec<GroupRefDoc>,
+    /// The SCIM resource as stored.
+    #[schema(value_type = Object)]
+    raw: serde_json::Value,
+}
+
+/// A group in the normalized shape: what `group.*` events carry as `data` (members are listed
+/// by `GET /groups/{group_id}/members`).
+#[derive(Serialize, ToSchema)]
+#[schema(as = DirectoryGroup)]
+#[allow(dead_code)]
+pub struct DirectoryGroupDoc {
+    /// Always `group`.
+    object: String,
+    id: uuid::Uuid,
+    display_name: String,
+    external_id: Option<String>,
+    /// The SCIM resource as stored.
+    #[schema(value_type = Object)]
+    raw: serde_json::Value,
+}

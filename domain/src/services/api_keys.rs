@@ -19,6 +19,7 @@ pub const API_KEY_PREFIX: &str = "rk_";
 const KEY_CACHE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ApiKeyScope {
     Full,
@@ -43,6 +44,7 @@ impl ApiKeyScope {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiKeyView {
     pub id: ApiKeyId,
     pub name: String,
@@ -71,6 +73,7 @@ impl From<api_key::Model> for ApiKeyView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IssuedApiKey {
     #[serde(flatten)]
     pub key: ApiKeyView,
@@ -148,11 +151,17 @@ impl Services {
             .collect())
     }
 
-    /// Revokes a key (idempotent). From the moment this returns, no instance accepts it.
-    pub async fn revoke_api_key(&self, id: ApiKeyId) -> Result<ApiKeyView> {
+    /// Revokes a key (idempotent; a key of another tenant than `within` does not exist).
+    /// From the moment this returns, no instance accepts it.
+    pub async fn revoke_api_key(
+        &self,
+        id: ApiKeyId,
+        within: Option<TenantId>,
+    ) -> Result<ApiKeyView> {
         let key = api_key::Entity::find_by_id(id.0)
             .one(&self.db)
             .await?
+            .filter(|k| within.is_none_or(|t| k.tenant_id == Some(t.0)))
             .ok_or(DomainError::NotFound("API key"))?;
         api_key::Entity::update_many()
             .col_expr(api_key::Column::RevokedAt, Utc::now().into())

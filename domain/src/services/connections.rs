@@ -1,13 +1,17 @@
-use crate::entities::{connection, scim_token, tenant};
+use crate::entities::{connection, scim_group, scim_token, scim_user, tenant};
 use crate::error::{DomainError, Result};
 use crate::events;
 use crate::ids::{ConnectionCtx, ConnectionId, TenantId};
 use crate::services::Services;
 use crate::services::scim_tokens::cache_key;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde::Serialize;
 use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 /// Identity providers with a documented dialect; `generic` is any other SCIM client.
 pub const PROVIDERS: &[&str] = &[
@@ -20,17 +24,29 @@ pub const PROVIDERS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionView {
     pub id: ConnectionId,
     pub tenant_id: TenantId,
     pub name: String,
     pub provider: String,
-    /// `pending` until the first SCIM request, then `active`.
+    /// `pending` until the first SCIM request, then `active`; `inactive` when deactivated
+    /// (the IdP's requests are refused).
     pub state: String,
     /// What the IdP is configured with.
     pub scim_base_url: String,
     pub last_request_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A connection as the management API shows it: with how many users and groups it holds.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionSummary {
+    #[serde(flatten)]
+    pub connection: ConnectionView,
+    pub user_count: u64,
+    pub group_count: u64,
 }
 
 impl Services {
@@ -66,7 +82,7 @@ impl Services {
         let tenant = self.get_tenant(tenant_id).await?;
         let name = match name.trim() {
             "" => format!("{} {provider}", tenant.name),
-            n => n.to_string(),
+            n => valid_connection_name(n)?,
         };
         let now = Utc::now();
         let model = connection::ActiveModel {
@@ -169,12 +185,115 @@ impl Services {
     }
 
     pub async fn get_connection(&self, id: ConnectionId) -> Result<ConnectionView> {
+        self.get_connection_in(id, None).await
+    }
+
+    /// The connection, if it belongs to `within` (any tenant when `None`).
+    pub async fn get_connection_in(
+        &self,
+        id: ConnectionId,
+        within: Option<TenantId>,
+    ) -> Result<ConnectionView> {
         let model = connection::Entity::find_by_id(id.0)
             .one(&self.db)
             .await?
+            .filter(|m| within.is_none_or(|t| t.0 == m.tenant_id))
             .ok_or(DomainError::NotFound("connection"))?;
         Ok(self.connection_view(model))
     }
+
+    /// A tenant's connections, oldest first, after connection `after`.
+    pub async fn list_connections(
+        &self,
+        tenant: TenantId,
+        within: Option<TenantId>,
+        after: Option<ConnectionId>,
+        limit: u64,
+    ) -> Result<Vec<ConnectionView>> {
+        if within.is_some_and(|t| t != tenant) {
+            return Err(DomainError::NotFound("tenant"));
+        }
+        self.get_tenant(tenant).await?;
+        let mut query = connection::Entity::find()
+            .filter(connection::Column::TenantId.eq(tenant.0))
+            .order_by_asc(connection::Column::Id)
+            .limit(limit);
+        if let Some(after) = after {
+            query = query.filter(connection::Column::Id.gt(after.0));
+        }
+        let models = query.all(&self.db).await?;
+        Ok(models
+            .into_iter()
+            .map(|m| self.connection_view(m))
+            .collect())
+    }
+
+    pub async fn rename_connection(
+        &self,
+        id: ConnectionId,
+        within: Option<TenantId>,
+        name: &str,
+    ) -> Result<ConnectionView> {
+        let name = valid_connection_name(name)?;
+        let model = connection::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await?
+            .filter(|m| within.is_none_or(|t| t.0 == m.tenant_id))
+            .ok_or(DomainError::NotFound("connection"))?;
+        let mut update: connection::ActiveModel = model.into();
+        update.name = Set(name);
+        update.updated_at = Set(Utc::now());
+        Ok(self.connection_view(update.update(&self.db).await?))
+    }
+
+    /// The connections with their user and group counts: two grouped queries per call.
+    pub async fn summarize_connections(
+        &self,
+        connections: Vec<ConnectionView>,
+    ) -> Result<Vec<ConnectionSummary>> {
+        let ids: Vec<Uuid> = connections.iter().map(|c| c.id.0).collect();
+        let users: HashMap<Uuid, i64> = scim_user::Entity::find()
+            .select_only()
+            .column(scim_user::Column::ConnectionId)
+            .column_as(scim_user::Column::Id.count(), "n")
+            .filter(scim_user::Column::ConnectionId.is_in(ids.clone()))
+            .group_by(scim_user::Column::ConnectionId)
+            .into_tuple::<(Uuid, i64)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
+        let groups: HashMap<Uuid, i64> = scim_group::Entity::find()
+            .select_only()
+            .column(scim_group::Column::ConnectionId)
+            .column_as(scim_group::Column::Id.count(), "n")
+            .filter(scim_group::Column::ConnectionId.is_in(ids))
+            .group_by(scim_group::Column::ConnectionId)
+            .into_tuple::<(Uuid, i64)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
+        let count = |m: &HashMap<Uuid, i64>, id: Uuid| m.get(&id).copied().unwrap_or(0) as u64;
+        Ok(connections
+            .into_iter()
+            .map(|connection| ConnectionSummary {
+                user_count: count(&users, connection.id.0),
+                group_count: count(&groups, connection.id.0),
+                connection,
+            })
+            .collect())
+    }
+}
+
+fn valid_connection_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(DomainError::Invalid(
+            "name must be 1 to 200 characters".into(),
+        ));
+    }
+    Ok(name.to_string())
 }
 
 async fn token_hashes<C: sea_orm::ConnectionTrait>(

@@ -111,10 +111,13 @@ impl Services {
     /// created but never attempted and whose lease has run out (a redelivered bus message must
     /// not send twice). Each returned delivery is leased for [`CLAIM_LEASE_SECS`]: if this
     /// worker dies before recording the attempt, the retry loop of any worker takes it over.
+    /// Deliveries to endpoints in `queued` (endpoints that already have deliveries waiting for
+    /// a free slot) are created due and left to the retry loop, which takes them in order.
     pub async fn begin_deliveries(
         &self,
         event: EventId,
         endpoints: &[Uuid],
+        queued: &[Uuid],
     ) -> Result<Vec<(Uuid, DeliveryId)>> {
         if endpoints.is_empty() {
             return Ok(Vec::new());
@@ -131,7 +134,11 @@ impl Services {
             endpoint_id: Set(*endpoint),
             status: Set(DeliveryStatus::Pending.as_str().into()),
             attempts: Set(0),
-            next_attempt_at: Set(Some(lease)),
+            next_attempt_at: Set(Some(if queued.contains(endpoint) {
+                now
+            } else {
+                lease
+            })),
             last_attempt_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
@@ -150,7 +157,8 @@ impl Services {
             .await?;
         let mut mine = Vec::with_capacity(rows.len());
         for row in rows {
-            let created_here = fresh.get(&row.endpoint_id) == Some(&row.id);
+            let created_here =
+                fresh.get(&row.endpoint_id) == Some(&row.id) && !queued.contains(&row.endpoint_id);
             let abandoned = !created_here
                 && row.status == DeliveryStatus::Pending.as_str()
                 && row.attempts == 0

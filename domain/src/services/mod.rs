@@ -7,6 +7,7 @@ mod bearer;
 mod connections;
 mod deliveries;
 mod delivery_ops;
+mod directory;
 mod endpoints;
 mod event_feed;
 mod filter_sql;
@@ -22,12 +23,13 @@ mod users;
 
 pub use accounts::{AccountView, NewAccount};
 pub use api_keys::{API_KEY_PREFIX, ApiKeyAuth, ApiKeyScope, ApiKeyView, IssuedApiKey};
-pub use connections::{ConnectionView, PROVIDERS};
+pub use connections::{ConnectionSummary, ConnectionView, PROVIDERS};
 pub use deliveries::{
     AttemptOutcome, AttemptRecord, CLAIM_LEASE_SECS, DeliveryStatus, DueDelivery, Recorded,
     retry_delay,
 };
 pub use delivery_ops::{AttemptView, DeliveryDetail, DeliveryView, Slice, TestEventResult};
+pub use directory::{Directory, UserFilter};
 pub use endpoints::{
     EndpointSecrets, EndpointUpdate, EndpointView, NewEndpoint, SigningSecret, endpoint_matches,
     signing_secrets,
@@ -37,9 +39,9 @@ pub use groups::{GroupRecord, scim_group_resource};
 pub use listing::{ListQuery, Page};
 pub use ordered::StreamJob;
 pub use request_log::{PRUNE_EVERY, RequestLog, RequestLogEntry, redacted_excerpt};
-pub use scim_tokens::IssuedScimToken;
+pub use scim_tokens::{IssuedScimToken, ScimTokenView};
 pub use snapshot::{SnapshotCursor, SnapshotItem, SnapshotPage, SnapshotPhase};
-pub use tenants::TenantView;
+pub use tenants::{TenantUpdate, TenantView};
 pub use users::{UserGroupRef, UserRecord, scim_user_resource};
 
 use crate::cache::{Cache, MemoryCache, RedisCache};

@@ -3,10 +3,10 @@
 
 use crate::entities::{connection, scim_request};
 use crate::error::Result;
-use crate::ids::ConnectionId;
+use crate::ids::{ConnectionId, TenantId};
 use crate::services::Services;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -22,6 +22,7 @@ const BATCH: usize = 200;
 
 /// One SCIM request as logged.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RequestLogEntry {
     pub id: Uuid,
     pub connection_id: ConnectionId,
@@ -162,20 +163,34 @@ impl Services {
         Ok(())
     }
 
-    /// The newest requests of a connection first; `before` pages back in time.
+    /// The newest requests of a connection first (visible `within` a tenant, if given);
+    /// `before` (an entry's time and id) pages back in time; `errors_only` keeps the requests
+    /// answered with a 4xx or 5xx.
     pub async fn request_log(
         &self,
         connection: ConnectionId,
-        before: Option<DateTime<Utc>>,
+        within: Option<TenantId>,
+        before: Option<(DateTime<Utc>, Uuid)>,
+        errors_only: bool,
         limit: u64,
     ) -> Result<Vec<RequestLogEntry>> {
+        self.get_connection_in(connection, within).await?;
         let mut query = scim_request::Entity::find()
             .filter(scim_request::Column::ConnectionId.eq(connection.0))
             .order_by_desc(scim_request::Column::At)
             .order_by_desc(scim_request::Column::Id)
             .limit(limit.min(1000));
-        if let Some(before) = before {
-            query = query.filter(scim_request::Column::At.lt(before));
+        if let Some((at, id)) = before {
+            query = query.filter(
+                Condition::any().add(scim_request::Column::At.lt(at)).add(
+                    Condition::all()
+                        .add(scim_request::Column::At.eq(at))
+                        .add(scim_request::Column::Id.lt(id)),
+                ),
+            );
+        }
+        if errors_only {
+            query = query.filter(scim_request::Column::Status.gte(400));
         }
         Ok(query
             .all(&self.db)

@@ -7,7 +7,7 @@ use crate::ids::{ConnectionCtx, ConnectionId, ScimTokenId, TenantId};
 use crate::secrets;
 use crate::services::Services;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::time::Duration;
@@ -18,6 +18,7 @@ pub const TOKEN_PREFIX: &str = "scim_";
 pub(crate) const USAGE_WRITE_EVERY: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IssuedScimToken {
     pub id: ScimTokenId,
     pub connection_id: ConnectionId,
@@ -26,6 +27,35 @@ pub struct IssuedScimToken {
     pub prefix: String,
     pub scim_base_url: String,
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A SCIM token as listed: never the secret.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScimTokenView {
+    pub id: ScimTokenId,
+    pub connection_id: ConnectionId,
+    /// The first characters of the token, to recognise it.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Updated at most once a minute.
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<scim_token::Model> for ScimTokenView {
+    fn from(m: scim_token::Model) -> Self {
+        Self {
+            id: m.id.into(),
+            connection_id: m.connection_id.into(),
+            prefix: m.prefix,
+            created_at: m.created_at,
+            expires_at: m.expires_at,
+            last_used_at: m.last_used_at,
+            revoked_at: m.revoked_at,
+        }
+    }
 }
 
 /// What the token cache keeps for an authenticated token.
@@ -71,6 +101,54 @@ impl Services {
             scim_base_url: conn.scim_base_url,
             expires_at,
         })
+    }
+
+    /// Every token of a connection (visible `within` a tenant, if given), revoked ones
+    /// included, oldest first.
+    pub async fn list_scim_tokens(
+        &self,
+        connection_id: ConnectionId,
+        within: Option<TenantId>,
+    ) -> Result<Vec<ScimTokenView>> {
+        self.get_connection_in(connection_id, within).await?;
+        Ok(scim_token::Entity::find()
+            .filter(scim_token::Column::ConnectionId.eq(connection_id.0))
+            .order_by_asc(scim_token::Column::CreatedAt)
+            .order_by_asc(scim_token::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Revokes a token (idempotent). From the moment this returns, no instance accepts it.
+    pub async fn revoke_scim_token(
+        &self,
+        id: ScimTokenId,
+        within: Option<TenantId>,
+    ) -> Result<ScimTokenView> {
+        let token = scim_token::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await?
+            .ok_or(DomainError::NotFound("SCIM token"))?;
+        self.get_connection_in(token.connection_id.into(), within)
+            .await
+            .map_err(|_| DomainError::NotFound("SCIM token"))?;
+        scim_token::Entity::update_many()
+            .col_expr(scim_token::Column::RevokedAt, Utc::now().into())
+            .filter(scim_token::Column::Id.eq(token.id))
+            .filter(scim_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        let ttl = Duration::from_secs(self.config.scim.token_cache_secs);
+        self.revoke_cached_secret(&cache_key(&token.token_hash), ttl)
+            .await?;
+        scim_token::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await?
+            .map(Into::into)
+            .ok_or(DomainError::NotFound("SCIM token"))
     }
 
     /// Resolves a bearer token for a request to `/scim/v2/{path_connection}`. A token that is

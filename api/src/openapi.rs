@@ -31,6 +31,10 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         (name = "SCIM tokens", description = "The bearer tokens IdPs call a connection with: issued once, listed, revoked at once"),
         (name = "Directory", description = "Users and groups of a connection or tenant, in the normalized shape events carry"),
         (name = "SCIM request log", description = "What each IdP sent and what it got"),
+        (name = "Sessions", description = "Operators and IT admins: log in, refresh, log out (JWT access tokens, rotating refresh tokens)"),
+        (name = "Accounts", description = "Operator and tenant-admin accounts (email + argon2id password)"),
+        (name = "Setup links", description = "Links that give a customer's IT admin a session for their tenant"),
+        (name = "Audit log", description = "Who did what, when, from where"),
         (name = "API keys", description = "Credentials for your app's backend: scoped, optionally per tenant, revocable"),
         (name = "Webhook endpoints", description = "Where events are delivered: subscriptions, secrets and their rotation, enable/disable, test events"),
         (name = "Deliveries", description = "One event to one endpoint, with every attempt; replay and recover"),
@@ -64,6 +68,20 @@ impl Modify for SecuritySchemes {
                         "An API key (`rk_…`) for your app's backend, issued once with \
                          `roster api-key create`; scoped `full` or `read_only`, optionally \
                          restricted to one tenant.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A session's access token (a JWT) from `POST /api/v1/auth/login` or \
+                         `POST /api/v1/setup-links/redeem`; short-lived, renewed with \
+                         `POST /api/v1/auth/refresh`.",
                     ))
                     .build(),
             ),

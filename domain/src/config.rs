@@ -42,6 +42,7 @@ pub struct Config {
     pub webhook: WebhookConfig,
     pub scim: ScimConfig,
     pub events: EventsConfig,
+    pub auth: AuthConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,6 +109,54 @@ pub struct EventsConfig {
     pub retention_days: u32,
 }
 
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// HMAC key (HS256) that signs session tokens, at least 32 characters. Unset: one is
+    /// generated at first start and kept in the database (shared by every instance).
+    pub jwt_signing_key: Option<String>,
+    /// Former signing keys that still verify (never sign) after a rotation: keep one here for
+    /// at least `access_token_ttl_secs`, then remove it.
+    pub jwt_previous_keys: Vec<String>,
+    /// Lifetime of a session's access token (a JWT).
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of a session: its refresh token rotates on each use until then.
+    pub session_ttl_hours: u64,
+    /// Failed logins per account, and per client address, within `login_window_secs`
+    /// before further attempts get 429.
+    pub login_failures_per_account: u32,
+    pub login_failures_per_ip: u32,
+    pub login_window_secs: u64,
+}
+
+impl fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field(
+                "jwt_signing_key",
+                &self.jwt_signing_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("jwt_previous_keys", &self.jwt_previous_keys.len())
+            .field("access_token_ttl_secs", &self.access_token_ttl_secs)
+            .field("session_ttl_hours", &self.session_ttl_hours)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            jwt_signing_key: None,
+            jwt_previous_keys: Vec::new(),
+            access_token_ttl_secs: 900,
+            session_ttl_hours: 720,
+            login_failures_per_account: 5,
+            login_failures_per_ip: 20,
+            login_window_secs: 900,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -127,6 +176,7 @@ impl Default for Config {
             webhook: WebhookConfig::default(),
             scim: ScimConfig::default(),
             events: EventsConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -297,6 +347,33 @@ impl Config {
         }
         if self.scim.max_body_bytes < 1024 {
             return Err(invalid("scim.max_body_bytes", "must be at least 1024"));
+        }
+        let keys = self.auth.jwt_signing_key.iter();
+        if keys
+            .chain(&self.auth.jwt_previous_keys)
+            .any(|k| k.len() < 32)
+        {
+            return Err(invalid(
+                "auth.jwt_signing_key",
+                "session signing keys must be at least 32 characters",
+            ));
+        }
+        if !(30..=86_400).contains(&self.auth.access_token_ttl_secs) {
+            return Err(invalid(
+                "auth.access_token_ttl_secs",
+                "must be between 30 and 86400",
+            ));
+        }
+        if self.auth.session_ttl_hours == 0
+            || self.auth.login_failures_per_account == 0
+            || self.auth.login_failures_per_ip == 0
+            || self.auth.login_window_secs == 0
+        {
+            return Err(invalid(
+                "auth",
+                "session_ttl_hours, login_failures_per_account, login_failures_per_ip and \
+                 login_window_secs must be > 0",
+            ));
         }
         if !(1..=3650).contains(&self.events.retention_days) {
             return Err(invalid(

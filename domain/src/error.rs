@@ -12,6 +12,12 @@ pub enum DomainError {
     Invalid(String),
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// Too many attempts: try again after `retry_after_secs`.
+    #[error("{detail}")]
+    RateLimited {
+        detail: String,
+        retry_after_secs: u64,
+    },
     /// An `If-Match` version that is not the current one.
     #[error("{0}")]
     PreconditionFailed(String),

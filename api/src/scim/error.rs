@@ -31,6 +31,7 @@ impl From<DomainError> for ScimApiError {
             DomainError::Invalid(msg) => ScimError::bad_request(ScimType::InvalidValue, msg),
             DomainError::Unauthorized(msg) => ScimError::unauthorized(msg),
             DomainError::PreconditionFailed(msg) => ScimError::new(412, None, msg),
+            DomainError::RateLimited { detail, .. } => ScimError::new(429, None, detail),
             internal @ (DomainError::Db(_) | DomainError::Cache(_) | DomainError::Other(_)) => {
                 tracing::error!(error = %internal, "internal error in the SCIM API");
                 ScimError::new(

@@ -7,7 +7,7 @@ use super::schema::{ReadProblems, WriteProblems};
 use crate::ApiState;
 use actix_web::{HttpResponse, get, post, web};
 use roster_domain::ids::{ApiKeyId, TenantId};
-use roster_domain::services::{ApiKeyScope, ApiKeyView, IssuedApiKey};
+use roster_domain::services::{ApiKeyScope, ApiKeyView, IssuedApiKey, Target};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -36,7 +36,7 @@ fn within(principal: &Principal) -> Option<TenantId> {
     tag = "API keys",
     request_body = CreateApiKey,
     responses((status = 201, body = IssuedApiKey), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/api-keys")]
 pub async fn create_api_key(
@@ -57,6 +57,10 @@ pub async fn create_api_key(
         .svc
         .create_api_key(&body.name, body.scope, tenant)
         .await?;
+    let target = Some(Target::new("api_key", issued.key.id.0));
+    principal
+        .audit(&state.svc, "api_key.created", tenant, target, None)
+        .await;
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
         .json(issued))
@@ -66,7 +70,7 @@ pub async fn create_api_key(
 #[utoipa::path(
     tag = "API keys",
     responses((status = 200, body = Vec<ApiKeyView>), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/api-keys")]
 pub async fn list_api_keys(
@@ -87,7 +91,7 @@ pub async fn list_api_keys(
     tag = "API keys",
     params(("api_key_id" = Uuid, Path)),
     responses((status = 200, body = ApiKeyView), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/api-keys/{api_key_id}/revoke")]
 pub async fn revoke_api_key(
@@ -98,7 +102,10 @@ pub async fn revoke_api_key(
     principal.require_write()?;
     principal.require_operator()?;
     let id = ApiKeyId(id.into_inner());
-    Ok(web::Json(
-        state.svc.revoke_api_key(id, within(&principal)).await?,
-    ))
+    let view = state.svc.revoke_api_key(id, within(&principal)).await?;
+    let target = Some(Target::new("api_key", id.0));
+    principal
+        .audit(&state.svc, "api_key.revoked", view.tenant_id, target, None)
+        .await;
+    Ok(web::Json(view))
 }

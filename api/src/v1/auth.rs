@@ -1,40 +1,80 @@
-//! `Principal`: who is calling the management API, and what it may see and do.
+//! `Principal`: who is calling the management API, from where, and what it may see and do.
 //!
-//! Today the only credential is an API key (`Authorization: Bearer rk_…`). An operator or
-//! tenant-admin session (a JWT) will be another variant: handlers only ask a principal for its
-//! [`TenantScope`] and for [`Principal::require_write`], never which kind it is.
+//! Two credentials, both `Authorization: Bearer …`: an API key (`rk_…`, the app's backend) or
+//! a session's access token (a JWT, `eyJ…`: an operator who logged in, or an IT admin who
+//! opened a setup link). Handlers ask a principal for its [`TenantScope`] and call
+//! [`Principal::require_write`] / [`Principal::require_operator`]; they never ask which kind
+//! it is. [`Principal::audit`] records what it did in the audit log.
 
 use super::problem::Problem;
 use crate::ApiState;
 use crate::bearer::bearer;
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
+use roster_domain::Services;
 use roster_domain::ids::{TenantId, TenantScope};
-use roster_domain::services::{API_KEY_PREFIX, ApiKeyAuth, ApiKeyScope};
+use roster_domain::services::{
+    API_KEY_PREFIX, Actor, ApiKeyAuth, ApiKeyScope, SessionAuth, SessionRole, Target,
+};
+use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
+use tracing_actix_web::RequestId;
 
-/// The authenticated caller. Every `/api/v1` handler takes it first.
+/// How the caller authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Principal {
+pub enum Credential {
     /// The B2B app's backend, with an API key.
     ApiKey(ApiKeyAuth),
+    /// An operator or a tenant admin, with a session's access token.
+    Session(SessionAuth),
+}
+
+/// The authenticated caller. Every protected `/api/v1` handler takes it first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub credential: Credential,
+    /// The client's address (the TCP peer).
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// Where a request comes from, for principals and anonymous actions (login) alike.
+pub fn origin(req: &HttpRequest) -> (Option<String>, Option<String>) {
+    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.to_string());
+    (ip, request_id)
+}
+
+/// An actor that has no credential (yet): a login, a setup-link redemption.
+pub fn anonymous(req: &HttpRequest, label: &str) -> Actor {
+    let (ip, request_id) = origin(req);
+    Actor {
+        kind: "anonymous",
+        id: None,
+        label: label.into(),
+        ip,
+        request_id,
+    }
 }
 
 impl Principal {
     /// Which tenants this principal may see; pass it to every service call.
     pub fn tenant_scope(&self) -> TenantScope {
-        match self {
-            Principal::ApiKey(key) => key.tenant_scope(),
+        match &self.credential {
+            Credential::ApiKey(key) => key.tenant_scope(),
+            Credential::Session(session) => session.tenant_scope(),
         }
     }
 
     /// Writes need a full-scope credential: a read-only key gets a 403 problem.
     pub fn require_write(&self) -> Result<(), Problem> {
-        match self {
-            Principal::ApiKey(key) if key.scope == ApiKeyScope::Full => Ok(()),
-            Principal::ApiKey(_) => Err(Problem::forbidden(
-                "this API key is read-only; writes need a key with the full scope",
-            )),
+        match &self.credential {
+            Credential::ApiKey(key) if key.scope == ApiKeyScope::ReadOnly => {
+                Err(Problem::forbidden(
+                    "this API key is read-only; writes need a key with the full scope",
+                ))
+            }
+            _ => Ok(()),
         }
     }
 
@@ -42,8 +82,11 @@ impl Principal {
     /// the audit log) are for the B2B app's side: API keys and operator sessions. A
     /// tenant-admin session (an IT admin from a setup link) gets a 403 problem.
     pub fn require_operator(&self) -> Result<(), Problem> {
-        match self {
-            Principal::ApiKey(_) => Ok(()),
+        match &self.credential {
+            Credential::Session(s) if s.role == SessionRole::TenantAdmin => Err(
+                Problem::forbidden("this is for operators; an IT admin session cannot do it"),
+            ),
+            _ => Ok(()),
         }
     }
 
@@ -66,6 +109,45 @@ impl Principal {
             Err(Problem::not_found(format!("{what} not found")))
         }
     }
+
+    /// The session this principal authenticated with, if any.
+    pub fn session(&self) -> Option<&SessionAuth> {
+        match &self.credential {
+            Credential::Session(s) => Some(s),
+            Credential::ApiKey(_) => None,
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        let (kind, id, label) = match &self.credential {
+            Credential::ApiKey(key) => ("api_key", Some(key.key_id.0), key.label.clone()),
+            Credential::Session(s) => (
+                "session",
+                Some(s.account_id.map_or(s.session_id, |a| a.0)),
+                s.label.clone(),
+            ),
+        };
+        Actor {
+            kind,
+            id,
+            label,
+            ip: self.ip.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+
+    /// Records `action` in the audit log.
+    pub async fn audit(
+        &self,
+        svc: &Services,
+        action: &str,
+        tenant: Option<TenantId>,
+        target: Option<Target>,
+        details: Option<Value>,
+    ) {
+        svc.audit(&self.actor(), action, tenant, target, details)
+            .await;
+    }
 }
 
 impl FromRequest for Principal {
@@ -76,22 +158,31 @@ impl FromRequest for Principal {
         let state = req.app_data::<web::Data<ApiState>>().cloned();
         let credential = bearer(req);
         let header_present = req.headers().contains_key("Authorization");
+        let (ip, request_id) = origin(req);
         Box::pin(async move {
             let state = state.expect("ApiState is registered");
             let Some(credential) = credential else {
                 return Err(Problem::unauthorized(if header_present {
-                    "the Authorization header must be `Bearer <API key>`"
+                    "the Authorization header must be `Bearer <API key>` or `Bearer <session token>`"
                 } else {
-                    "an API key is required (Authorization: Bearer rk_…)"
+                    "an API key is required (Authorization: Bearer rk_…), or a session token"
                 }));
             };
-            if credential.starts_with(API_KEY_PREFIX) {
-                let key = state.svc.authenticate_api_key(&credential).await?;
-                return Ok(Principal::ApiKey(key));
-            }
-            Err(Problem::unauthorized(
-                "unrecognised credential: the management API takes an API key (rk_…)",
-            ))
+            let credential = if credential.starts_with(API_KEY_PREFIX) {
+                Credential::ApiKey(state.svc.authenticate_api_key(&credential).await?)
+            } else if credential.starts_with("eyJ") {
+                Credential::Session(state.svc.authenticate_session(&credential).await?)
+            } else {
+                return Err(Problem::unauthorized(
+                    "unrecognised credential: the management API takes an API key (rk_…) or a \
+                     session token",
+                ));
+            };
+            Ok(Principal {
+                credential,
+                ip,
+                request_id,
+            })
         })
     }
 }
@@ -100,13 +191,33 @@ impl FromRequest for Principal {
 mod tests {
     use super::*;
     use roster_domain::ids::ApiKeyId;
+    use uuid::Uuid;
+
+    fn principal(credential: Credential) -> Principal {
+        Principal {
+            credential,
+            ip: None,
+            request_id: None,
+        }
+    }
 
     fn key(scope: ApiKeyScope, tenant: Option<TenantId>) -> Principal {
-        Principal::ApiKey(ApiKeyAuth {
+        principal(Credential::ApiKey(ApiKeyAuth {
             key_id: ApiKeyId::new(),
+            label: "k".into(),
             scope,
             tenant_id: tenant,
-        })
+        }))
+    }
+
+    fn session(role: SessionRole, tenant: Option<TenantId>) -> Principal {
+        principal(Credential::Session(SessionAuth {
+            session_id: Uuid::now_v7(),
+            account_id: None,
+            role,
+            tenant_id: tenant,
+            label: "s".into(),
+        }))
     }
 
     #[test]
@@ -116,6 +227,22 @@ mod tests {
             .require_write()
             .unwrap_err();
         assert_eq!(err.kind.status(), 403);
+        assert!(session(SessionRole::Operator, None).require_write().is_ok());
+    }
+
+    #[test]
+    fn tenant_admins_are_confined_to_their_tenant_and_not_operators() {
+        let tenant = TenantId::new();
+        let admin = session(SessionRole::TenantAdmin, Some(tenant));
+        assert_eq!(admin.tenant_scope(), TenantScope::Tenant(tenant));
+        assert_eq!(admin.require_operator().unwrap_err().kind.status(), 403);
+        assert_eq!(admin.require_unrestricted().unwrap_err().kind.status(), 403);
+        let operator = session(SessionRole::Operator, None);
+        assert_eq!(operator.tenant_scope(), TenantScope::All);
+        assert!(operator.require_operator().is_ok());
+        assert!(operator.require_unrestricted().is_ok());
+        let orphan = session(SessionRole::TenantAdmin, None);
+        assert!(!orphan.tenant_scope().allows(tenant), "no tenant: nothing");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::tenants::TenantPath;
 use crate::ApiState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use roster_domain::ids::{ConnectionId, TenantId};
-use roster_domain::services::ConnectionSummary;
+use roster_domain::services::{ConnectionSummary, ConnectionView, Target};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -54,6 +54,25 @@ pub struct ConnectionsQuery {
 
 pub(crate) type ConnectionPath = web::Path<Uuid>;
 
+async fn audit_connection(
+    principal: &Principal,
+    state: &ApiState,
+    action: &str,
+    view: &ConnectionView,
+) {
+    let target = Some(Target::new("connection", view.id.0));
+    let details = serde_json::json!({"name": view.name, "state": view.state});
+    principal
+        .audit(
+            &state.svc,
+            action,
+            Some(view.tenant_id),
+            target,
+            Some(details),
+        )
+        .await;
+}
+
 fn within(principal: &Principal) -> Option<TenantId> {
     principal.tenant_scope().restriction()
 }
@@ -74,7 +93,7 @@ async fn summary(state: &ApiState, id: ConnectionId) -> Result<ConnectionSummary
     params(("tenant_id" = Uuid, Path)),
     request_body = CreateConnection,
     responses((status = 201, body = ConnectionSummary), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/tenants/{tenant_id}/connections")]
 pub async fn create_connection(
@@ -90,6 +109,7 @@ pub async fn create_connection(
         .svc
         .create_connection(tenant, &body.name, &body.provider)
         .await?;
+    audit_connection(&principal, &state, "connection.created", &view).await;
     Ok(HttpResponse::Created().json(ConnectionSummary {
         connection: view,
         user_count: 0,
@@ -102,7 +122,7 @@ pub async fn create_connection(
     tag = "Connections",
     params(("tenant_id" = Uuid, Path), ConnectionsQuery),
     responses((status = 200, body = Paginated<ConnectionSummary>), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/tenants/{tenant_id}/connections")]
 pub async fn list_connections(
@@ -127,7 +147,7 @@ pub async fn list_connections(
     tag = "Connections",
     params(("connection_id" = Uuid, Path)),
     responses((status = 200, body = ConnectionSummary), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/connections/{connection_id}")]
 pub async fn get_connection(
@@ -150,7 +170,7 @@ pub async fn get_connection(
     params(("connection_id" = Uuid, Path)),
     request_body = UpdateConnection,
     responses((status = 200, body = ConnectionSummary), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[patch("/connections/{connection_id}")]
 pub async fn update_connection(
@@ -170,7 +190,15 @@ pub async fn update_connection(
         let active = matches!(wanted, ConnectionState::Active);
         state.svc.set_connection_active(id, within, active).await?;
     }
-    Ok(web::Json(summary(&state, id).await?))
+    let updated = summary(&state, id).await?;
+    audit_connection(
+        &principal,
+        &state,
+        "connection.updated",
+        &updated.connection,
+    )
+    .await;
+    Ok(web::Json(updated))
 }
 
 /// Delete a connection with its users, groups and tokens.
@@ -181,7 +209,7 @@ pub async fn update_connection(
     tag = "Connections",
     params(("connection_id" = Uuid, Path)),
     responses((status = 204, description = "Deleted"), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[delete("/connections/{connection_id}")]
 pub async fn delete_connection(
@@ -191,6 +219,8 @@ pub async fn delete_connection(
 ) -> Result<HttpResponse, Problem> {
     principal.require_write()?;
     let id = ConnectionId(id.into_inner());
+    let view = state.svc.get_connection_in(id, within(&principal)).await?;
     state.svc.delete_connection(id, within(&principal)).await?;
+    audit_connection(&principal, &state, "connection.deleted", &view).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,8 +9,9 @@ use crate::ApiState;
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
 use roster_domain::ids::{DeliveryId, EndpointId};
-use roster_domain::services::{DeliveryDetail, DeliveryStatus, DeliveryView};
+use roster_domain::services::{DeliveryDetail, DeliveryStatus, DeliveryView, Target};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -50,7 +51,7 @@ pub struct Recovered {
     tag = "Deliveries",
     params(("id" = Uuid, Path, description = "The endpoint"), DeliveriesQuery),
     responses((status = 200, body = Paginated<DeliveryView>), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/endpoints/{id}/deliveries")]
 pub async fn list_deliveries(
@@ -59,6 +60,7 @@ pub async fn list_deliveries(
     id: web::Path<Uuid>,
     query: web::Query<DeliveriesQuery>,
 ) -> Result<web::Json<Paginated<DeliveryView>>, Problem> {
+    principal.require_operator()?;
     let query = query.into_inner();
     let limit = limit(query.limit)?;
     let status = match query.status.as_deref() {
@@ -93,7 +95,7 @@ pub async fn list_deliveries(
     tag = "Deliveries",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = DeliveryDetail), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/deliveries/{id}")]
 pub async fn get_delivery(
@@ -101,6 +103,7 @@ pub async fn get_delivery(
     state: web::Data<ApiState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<DeliveryDetail>, Problem> {
+    principal.require_operator()?;
     let scope = principal.tenant_scope().restriction();
     let detail = state
         .svc
@@ -117,7 +120,7 @@ pub async fn get_delivery(
     tag = "Deliveries",
     params(("id" = Uuid, Path)),
     responses((status = 202, body = DeliveryView, description = "Queued"), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/deliveries/{id}/replay")]
 pub async fn replay_delivery(
@@ -125,12 +128,18 @@ pub async fn replay_delivery(
     state: web::Data<ApiState>,
     id: web::Path<Uuid>,
 ) -> Result<actix_web::HttpResponse, Problem> {
+    principal.require_operator()?;
     principal.require_write()?;
     let scope = principal.tenant_scope().restriction();
     let view = state
         .svc
         .replay_delivery(DeliveryId(id.into_inner()), scope)
         .await?;
+    let target = Some(Target::new("delivery", view.id.0));
+    let details = json!({"endpoint_id": view.endpoint_id, "event_id": view.event_id});
+    principal
+        .audit(&state.svc, "delivery.replayed", None, target, Some(details))
+        .await;
     Ok(actix_web::HttpResponse::Accepted().json(view))
 }
 
@@ -140,7 +149,7 @@ pub async fn replay_delivery(
     params(("id" = Uuid, Path, description = "The endpoint")),
     request_body = RecoverDeliveries,
     responses((status = 202, body = Recovered, description = "Queued"), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/endpoints/{id}/recover")]
 pub async fn recover_deliveries(
@@ -149,11 +158,23 @@ pub async fn recover_deliveries(
     id: web::Path<Uuid>,
     body: web::Json<RecoverDeliveries>,
 ) -> Result<actix_web::HttpResponse, Problem> {
+    principal.require_operator()?;
     principal.require_write()?;
     let scope = principal.tenant_scope().restriction();
+    let target = Target::new("endpoint", *id);
     let queued = state
         .svc
-        .recover_deliveries(EndpointId(id.into_inner()), scope, body.since)
+        .recover_deliveries(EndpointId(*id), scope, body.since)
         .await?;
+    let details = json!({"since": body.since, "queued": queued});
+    principal
+        .audit(
+            &state.svc,
+            "endpoint.recovered",
+            None,
+            Some(target),
+            Some(details),
+        )
+        .await;
     Ok(actix_web::HttpResponse::Accepted().json(Recovered { queued }))
 }

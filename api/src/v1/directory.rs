@@ -100,7 +100,7 @@ async fn groups_of(
     tag = "Directory",
     params(("connection_id" = Uuid, Path), UsersQuery),
     responses((status = 200, body = Paginated<DirectoryUserDoc>), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/connections/{connection_id}/users")]
 pub async fn connection_users(
@@ -118,7 +118,7 @@ pub async fn connection_users(
     tag = "Directory",
     params(("tenant_id" = Uuid, Path), UsersQuery),
     responses((status = 200, body = Paginated<DirectoryUserDoc>), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/tenants/{tenant_id}/users")]
 pub async fn tenant_users(
@@ -136,7 +136,7 @@ pub async fn tenant_users(
     tag = "Directory",
     params(("connection_id" = Uuid, Path), PageQuery),
     responses((status = 200, body = Paginated<DirectoryGroupDoc>), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/connections/{connection_id}/groups")]
 pub async fn connection_groups(
@@ -154,7 +154,7 @@ pub async fn connection_groups(
     tag = "Directory",
     params(("tenant_id" = Uuid, Path), PageQuery),
     responses((status = 200, body = Paginated<DirectoryGroupDoc>), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/tenants/{tenant_id}/groups")]
 pub async fn tenant_groups(
@@ -172,7 +172,7 @@ pub async fn tenant_groups(
     tag = "Directory",
     params(("user_id" = Uuid, Path)),
     responses((status = 200, body = DirectoryUserDoc), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/users/{user_id}")]
 pub async fn get_user(
@@ -192,7 +192,7 @@ pub async fn get_user(
     tag = "Directory",
     params(("user_id" = Uuid, Path)),
     responses((status = 200, body = Vec<DirectoryGroupDoc>), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/users/{user_id}/groups")]
 pub async fn user_groups(
@@ -212,7 +212,7 @@ pub async fn user_groups(
     tag = "Directory",
     params(("group_id" = Uuid, Path)),
     responses((status = 200, body = DirectoryGroupDoc), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/groups/{group_id}")]
 pub async fn get_group(
@@ -232,7 +232,7 @@ pub async fn get_group(
     tag = "Directory",
     params(("group_id" = Uuid, Path), PageQuery),
     responses((status = 200, body = Paginated<DirectoryUserDoc>), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/groups/{group_id}/members")]
 pub async fn group_members(

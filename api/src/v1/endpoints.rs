@@ -10,7 +10,7 @@ use crate::ApiState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use roster_domain::ids::{EndpointId, TenantId};
 use roster_domain::services::{
-    EndpointSecrets, EndpointUpdate, EndpointView, NewEndpoint, TestEventResult,
+    EndpointSecrets, EndpointUpdate, EndpointView, NewEndpoint, Target, TestEventResult,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -86,6 +86,18 @@ pub struct RotatedSecret {
 
 type Id = web::Path<Uuid>;
 
+async fn audit_endpoint(
+    principal: &Principal,
+    state: &ApiState,
+    action: &str,
+    view: &EndpointView,
+) {
+    let target = Some(Target::new("endpoint", view.id.0));
+    principal
+        .audit(&state.svc, action, view.tenant_id, target, None)
+        .await;
+}
+
 /// The tenant a tenant-restricted key is confined to.
 fn within(principal: &Principal) -> Option<TenantId> {
     principal.tenant_scope().restriction()
@@ -96,7 +108,7 @@ fn within(principal: &Principal) -> Option<TenantId> {
     tag = "Webhook endpoints",
     request_body = CreateEndpoint,
     responses((status = 201, body = CreatedEndpoint, description = "The endpoint and its secret"), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/endpoints")]
 pub async fn create_endpoint(
@@ -104,6 +116,7 @@ pub async fn create_endpoint(
     state: web::Data<ApiState>,
     body: web::Json<CreateEndpoint>,
 ) -> Result<HttpResponse, Problem> {
+    principal.require_operator()?;
     principal.require_write()?;
     let body = body.into_inner();
     let tenant = match (within(&principal), body.tenant_id.map(TenantId)) {
@@ -125,6 +138,16 @@ pub async fn create_endpoint(
             rate_limit_per_sec: body.rate_limit_per_sec,
         })
         .await?;
+    let target = Some(Target::new("endpoint", endpoint.id.0));
+    principal
+        .audit(
+            &state.svc,
+            "endpoint.created",
+            endpoint.tenant_id,
+            target,
+            None,
+        )
+        .await;
     Ok(HttpResponse::Created().json(CreatedEndpoint { endpoint, secret }))
 }
 
@@ -132,13 +155,14 @@ pub async fn create_endpoint(
 #[utoipa::path(
     tag = "Webhook endpoints",
     responses((status = 200, body = Vec<EndpointView>, description = "Every endpoint the key may see"), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/endpoints")]
 pub async fn list_endpoints(
     principal: Principal,
     state: web::Data<ApiState>,
 ) -> Result<web::Json<Vec<EndpointView>>, Problem> {
+    principal.require_operator()?;
     Ok(web::Json(
         state.svc.list_endpoints(within(&principal)).await?,
     ))
@@ -149,7 +173,7 @@ pub async fn list_endpoints(
     tag = "Webhook endpoints",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = EndpointView), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/endpoints/{id}")]
 pub async fn get_endpoint(
@@ -157,6 +181,7 @@ pub async fn get_endpoint(
     state: web::Data<ApiState>,
     id: Id,
 ) -> Result<web::Json<EndpointView>, Problem> {
+    principal.require_operator()?;
     let id = EndpointId(id.into_inner());
     Ok(web::Json(
         state.svc.get_endpoint(id, within(&principal)).await?,
@@ -169,7 +194,7 @@ pub async fn get_endpoint(
     params(("id" = Uuid, Path)),
     request_body = UpdateEndpoint,
     responses((status = 200, body = EndpointView), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[patch("/endpoints/{id}")]
 pub async fn update_endpoint(
@@ -178,6 +203,7 @@ pub async fn update_endpoint(
     id: Id,
     body: web::Json<UpdateEndpoint>,
 ) -> Result<web::Json<EndpointView>, Problem> {
+    principal.require_operator()?;
     principal.require_write()?;
     let body = body.into_inner();
     let update = EndpointUpdate {
@@ -193,6 +219,7 @@ pub async fn update_endpoint(
         .svc
         .update_endpoint(id, within(&principal), update)
         .await?;
+    audit_endpoint(&principal, &state, "endpoint.updated", &view).await;
     Ok(web::Json(view))
 }
 
@@ -201,7 +228,7 @@ pub async fn update_endpoint(
     tag = "Webhook endpoints",
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Deleted"), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[delete("/endpoints/{id}")]
 pub async fn delete_endpoint(
@@ -209,9 +236,12 @@ pub async fn delete_endpoint(
     state: web::Data<ApiState>,
     id: Id,
 ) -> Result<HttpResponse, Problem> {
+    principal.require_operator()?;
     principal.require_write()?;
     let id = EndpointId(id.into_inner());
+    let view = state.svc.get_endpoint(id, within(&principal)).await?;
     state.svc.delete_endpoint(id, within(&principal)).await?;
+    audit_endpoint(&principal, &state, "endpoint.deleted", &view).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -222,7 +252,7 @@ pub async fn delete_endpoint(
     tag = "Webhook endpoints",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = EndpointView), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/endpoints/{id}/enable")]
 pub async fn enable_endpoint(
@@ -230,11 +260,12 @@ pub async fn enable_endpoint(
     state: web::Data<ApiState>,
     id: Id,
 ) -> Result<web::Json<EndpointView>, Problem> {
+    principal.require_operator()?;
     principal.require_write()?;
     let id = EndpointId(id.into_inner());
-    Ok(web::Json(
-        state.svc.enable_endpoint(id, within(&principal)).await?,
-    ))
+    let view = state.svc.enable_endpoint(id, within(&principal)).await?;
+    audit_endpoint(&principal, &state, "endpoint.enabled", &view).await;
+    Ok(web::Json(view))
 }
 
 /// Stop delivering to an endpoint.
@@ -243,7 +274,7 @@ pub async fn enable_endpoint(
     params(("id" = Uuid, Path)),
     request_body(content = Option<DisableEndpoint>),
     responses((status = 200, body = EndpointView), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/endpoints/{id}/disable")]
 pub async fn disable_endpoint(
@@ -252,6 +283,7 @@ pub async fn disable_endpoint(
     id: Id,
     body: Option<web::Json<DisableEndpoint>>,
 ) -> Result<web::Json<EndpointView>, Problem> {
+    principal.require_operator()?;
     principal.require_write()?;
     let reason = body
         .and_then(|b| b.into_inner().reason)
@@ -261,6 +293,7 @@ pub async fn disable_endpoint(
         .svc
         .disable_endpoint(id, within(&principal), &reason)
         .await?;
+    audit_endpoint(&principal, &state, "endpoint.disabled", &view).await;
     Ok(web::Json(view))
 }
 
@@ -269,7 +302,7 @@ pub async fn disable_endpoint(
     tag = "Webhook endpoints",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = EndpointSecrets), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/endpoints/{id}/secret")]
 pub async fn get_secret(
@@ -277,6 +310,7 @@ pub async fn get_secret(
     state: web::Data<ApiState>,
     id: Id,
 ) -> Result<web::Json<EndpointSecrets>, Problem> {
+    principal.require_operator()?;
     // A secret lets its holder forge deliveries: full-scope keys only.
     principal.require_write()?;
     let id = EndpointId(id.into_inner());
@@ -294,7 +328,7 @@ pub async fn get_secret(
     params(("id" = Uuid, Path)),
     request_body(content = Option<RotateSecret>),
     responses((status = 200, body = RotatedSecret), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/endpoints/{id}/secret/rotate")]
 pub async fn rotate_secret(
@@ -303,6 +337,7 @@ pub async fn rotate_secret(
     id: Id,
     body: Option<web::Json<RotateSecret>>,
 ) -> Result<web::Json<RotatedSecret>, Problem> {
+    principal.require_operator()?;
     principal.require_write()?;
     let overlap = body.and_then(|b| b.into_inner().overlap_hours);
     let id = EndpointId(id.into_inner());
@@ -310,6 +345,8 @@ pub async fn rotate_secret(
         .svc
         .rotate_endpoint_secret(id, within(&principal), overlap)
         .await?;
+    let view = state.svc.get_endpoint(id, within(&principal)).await?;
+    audit_endpoint(&principal, &state, "endpoint.secret_rotated", &view).await;
     Ok(web::Json(RotatedSecret { secret }))
 }
 
@@ -318,7 +355,7 @@ pub async fn rotate_secret(
     tag = "Webhook endpoints",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = TestEventResult), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/endpoints/{id}/test")]
 pub async fn send_test_event(
@@ -326,6 +363,7 @@ pub async fn send_test_event(
     state: web::Data<ApiState>,
     id: Id,
 ) -> Result<web::Json<TestEventResult>, Problem> {
+    principal.require_operator()?;
     principal.require_write()?;
     let id = EndpointId(id.into_inner());
     Ok(web::Json(

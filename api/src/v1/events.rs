@@ -57,7 +57,7 @@ pub struct EventsQuery {
         (status = 200, body = Paginated<EventDoc>, description = "A page of events"),
         ReadProblems,
     ),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/events")]
 pub async fn list_events(
@@ -65,6 +65,7 @@ pub async fn list_events(
     state: web::Data<ApiState>,
     query: web::Query<EventsQuery>,
 ) -> Result<web::Json<Paginated<EventEnvelope>>, Problem> {
+    principal.require_operator()?;
     let query = query.into_inner();
     let limit = limit(query.limit)?;
     let after = match query.after.as_deref() {
@@ -98,7 +99,7 @@ pub async fn list_events(
     tag = "Events",
     params(("id" = Uuid, Path, description = "The event's id (the `webhook-id` of its deliveries)")),
     responses((status = 200, body = EventDoc, description = "The event"), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/events/{id}")]
 pub async fn get_event(
@@ -106,6 +107,7 @@ pub async fn get_event(
     state: web::Data<ApiState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<EventEnvelope>, Problem> {
+    principal.require_operator()?;
     let event = state
         .svc
         .get_event(principal.tenant_scope(), EventId(id.into_inner()))

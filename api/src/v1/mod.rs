@@ -3,7 +3,9 @@
 //! pagination ([`pagination`]). Handlers are thin: extract, call a service with the principal's
 //! tenant scope, map to a DTO.
 
+mod accounts;
 mod api_keys;
+mod audit;
 pub mod auth;
 mod connections;
 mod deliveries;
@@ -16,6 +18,8 @@ pub mod problem;
 mod request_log;
 mod schema;
 mod scim_tokens;
+mod sessions;
+mod setup_links;
 mod snapshot;
 mod tenants;
 
@@ -31,6 +35,17 @@ const KNOWN_PATHS: &[&str] = &[
     "/tenants/{id}/connections",
     "/tenants/{id}/users",
     "/tenants/{id}/groups",
+    "/tenants/{id}/setup-links",
+    "/auth/login",
+    "/auth/refresh",
+    "/auth/logout",
+    "/auth/me",
+    "/accounts",
+    "/accounts/{id}",
+    "/accounts/{id}/password",
+    "/setup-links/redeem",
+    "/setup-links/{id}/revoke",
+    "/audit-log",
     "/connections/{id}",
     "/connections/{id}/snapshot",
     "/connections/{id}/scim-tokens",
@@ -74,6 +89,20 @@ pub(crate) fn scope() -> Scope<
         )
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
+        .service(sessions::login)
+        .service(sessions::refresh)
+        .service(sessions::logout)
+        .service(sessions::me)
+        .service(accounts::create_account)
+        .service(accounts::list_accounts)
+        .service(accounts::get_account)
+        .service(accounts::delete_account)
+        .service(accounts::set_password)
+        .service(setup_links::redeem_setup_link)
+        .service(setup_links::create_setup_link)
+        .service(setup_links::list_setup_links)
+        .service(setup_links::revoke_setup_link)
+        .service(audit::list_audit)
         .service(events::list_events)
         .service(events::get_event)
         .service(tenants::create_tenant)

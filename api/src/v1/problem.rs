@@ -127,6 +127,8 @@ pub struct ProblemDetails {
 pub struct Problem {
     pub kind: ProblemKind,
     pub detail: String,
+    /// Seconds for a `Retry-After` header (429 answers).
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -134,6 +136,7 @@ impl Problem {
         Self {
             kind,
             detail: detail.into(),
+            retry_after: None,
         }
     }
 
@@ -189,6 +192,13 @@ impl From<DomainError> for Problem {
             DomainError::Invalid(msg) => Self::validation(msg),
             DomainError::Unauthorized(msg) => Self::unauthorized(msg),
             DomainError::PreconditionFailed(msg) => Self::new(ProblemKind::PreconditionFailed, msg),
+            DomainError::RateLimited {
+                detail,
+                retry_after_secs,
+            } => Self {
+                retry_after: Some(retry_after_secs),
+                ..Self::new(ProblemKind::RateLimited, detail)
+            },
             // A SCIM-level rejection reaching the management API is still the client's doing.
             DomainError::Scim(e) => match StatusCode::from_u16(e.status) {
                 Ok(StatusCode::NOT_FOUND) => Self::not_found(e.detail),
@@ -213,6 +223,9 @@ impl ResponseError for Problem {
         res.content_type(CONTENT_TYPE);
         if self.kind == ProblemKind::Unauthorized {
             res.insert_header((header::WWW_AUTHENTICATE, WWW_AUTHENTICATE));
+        }
+        if let Some(secs) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         res.body(self.body(None))
     }

@@ -41,7 +41,7 @@ struct RequestLogCursor {
     tag = "SCIM request log",
     params(("connection_id" = Uuid, Path), RequestLogQuery),
     responses((status = 200, body = Paginated<RequestLogEntry>), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/connections/{connection_id}/requests")]
 pub async fn list_requests(

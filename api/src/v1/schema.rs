@@ -138,3 +138,25 @@ pub struct DirectoryGroupDoc {
     #[schema(value_type = Object)]
     raw: serde_json::Value,
 }
+
+/// The problem+json answers of login, refresh and setup-link redemption.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum SessionProblems {
+    /// Invalid body (`type` …/validation).
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(ProblemDetails),
+    /// Wrong email or password; an invalid, used or expired token (`type` …/unauthorized).
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(ProblemDetails),
+    /// Too many failed attempts (`type` …/rate-limited); wait `Retry-After` seconds.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait"))
+    )]
+    TooManyRequests(ProblemDetails),
+    /// Something failed on our side (`type` …/internal); quote the request id.
+    #[response(status = 500, content_type = "application/problem+json")]
+    Internal(ProblemDetails),
+}

@@ -9,7 +9,7 @@ use crate::ApiState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use roster_domain::ids::{ConnectionId, ScimTokenId, TenantId};
-use roster_domain::services::{IssuedScimToken, ScimTokenView};
+use roster_domain::services::{IssuedScimToken, ScimTokenView, Target};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -57,7 +57,7 @@ fn validity(body: &IssueScimToken) -> Result<Option<chrono::Duration>, Problem> 
     params(("connection_id" = Uuid, Path)),
     request_body(content = Option<IssueScimToken>),
     responses((status = 201, body = IssuedScimToken), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/connections/{connection_id}/scim-tokens")]
 pub async fn issue_scim_token(
@@ -70,8 +70,19 @@ pub async fn issue_scim_token(
     let body = body.map(|b| b.into_inner()).unwrap_or_default();
     let valid_for = validity(&body)?;
     let id = ConnectionId(id.into_inner());
-    state.svc.get_connection_in(id, within(&principal)).await?;
+    let connection = state.svc.get_connection_in(id, within(&principal)).await?;
     let issued = state.svc.issue_scim_token(id, valid_for).await?;
+    let target = Some(Target::new("scim_token", issued.id.0));
+    let details = serde_json::json!({"connection_id": id, "prefix": issued.prefix});
+    principal
+        .audit(
+            &state.svc,
+            "scim_token.issued",
+            Some(connection.tenant_id),
+            target,
+            Some(details),
+        )
+        .await;
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
         .json(issued))
@@ -82,7 +93,7 @@ pub async fn issue_scim_token(
     tag = "SCIM tokens",
     params(("connection_id" = Uuid, Path)),
     responses((status = 200, body = Vec<ScimTokenView>), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/connections/{connection_id}/scim-tokens")]
 pub async fn list_scim_tokens(
@@ -104,7 +115,7 @@ pub async fn list_scim_tokens(
     tag = "SCIM tokens",
     params(("token_id" = Uuid, Path)),
     responses((status = 200, body = ScimTokenView), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/scim-tokens/{token_id}/revoke")]
 pub async fn revoke_scim_token(
@@ -114,9 +125,20 @@ pub async fn revoke_scim_token(
 ) -> Result<web::Json<ScimTokenView>, Problem> {
     principal.require_write()?;
     let id = ScimTokenId(id.into_inner());
-    Ok(web::Json(
-        state.svc.revoke_scim_token(id, within(&principal)).await?,
-    ))
+    let view = state.svc.revoke_scim_token(id, within(&principal)).await?;
+    let connection = state.svc.get_connection(view.connection_id).await?;
+    let target = Some(Target::new("scim_token", id.0));
+    let details = serde_json::json!({"connection_id": view.connection_id, "prefix": view.prefix});
+    principal
+        .audit(
+            &state.svc,
+            "scim_token.revoked",
+            Some(connection.tenant_id),
+            target,
+            Some(details),
+        )
+        .await;
+    Ok(web::Json(view))
 }
 
 #[cfg(test)]

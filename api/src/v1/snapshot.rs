@@ -84,7 +84,7 @@ impl From<SnapshotPage> for ConnectionSnapshot {
         (status = 200, body = ConnectionSnapshot, description = "A page of the snapshot"),
         ReadProblems,
     ),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/connections/{connection_id}/snapshot")]
 pub async fn snapshot(

@@ -9,7 +9,7 @@ use super::schema::{ReadProblems, WriteProblems};
 use crate::ApiState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use roster_domain::ids::TenantId;
-use roster_domain::services::{TenantUpdate, TenantView};
+use roster_domain::services::{Target, TenantUpdate, TenantView};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -49,12 +49,19 @@ pub struct TenantsQuery {
 
 pub(crate) type TenantPath = web::Path<Uuid>;
 
+async fn audit_tenant(principal: &Principal, state: &ApiState, action: &str, id: TenantId) {
+    let target = Some(Target::new("tenant", id.0));
+    principal
+        .audit(&state.svc, action, Some(id), target, None)
+        .await;
+}
+
 /// Create a tenant.
 #[utoipa::path(
     tag = "Tenants",
     request_body = CreateTenant,
     responses((status = 201, body = TenantView), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[post("/tenants")]
 pub async fn create_tenant(
@@ -68,6 +75,7 @@ pub async fn create_tenant(
         .svc
         .create_tenant(&body.name, body.external_id.as_deref())
         .await?;
+    audit_tenant(&principal, &state, "tenant.created", view.id).await;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -76,7 +84,7 @@ pub async fn create_tenant(
     tag = "Tenants",
     params(TenantsQuery),
     responses((status = 200, body = Paginated<TenantView>), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/tenants")]
 pub async fn list_tenants(
@@ -103,7 +111,7 @@ pub async fn list_tenants(
     tag = "Tenants",
     params(("tenant_id" = Uuid, Path)),
     responses((status = 200, body = TenantView), ReadProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[get("/tenants/{tenant_id}")]
 pub async fn get_tenant(
@@ -122,7 +130,7 @@ pub async fn get_tenant(
     params(("tenant_id" = Uuid, Path)),
     request_body = UpdateTenant,
     responses((status = 200, body = TenantView), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[patch("/tenants/{tenant_id}")]
 pub async fn update_tenant(
@@ -142,6 +150,7 @@ pub async fn update_tenant(
         .svc
         .update_tenant(id, principal.tenant_scope(), change)
         .await?;
+    audit_tenant(&principal, &state, "tenant.updated", id).await;
     Ok(web::Json(view))
 }
 
@@ -154,7 +163,7 @@ pub async fn update_tenant(
     tag = "Tenants",
     params(("tenant_id" = Uuid, Path)),
     responses((status = 204, description = "Deleted"), WriteProblems),
-    security(("api_key" = [])),
+    security(("api_key" = []), ("session" = [])),
 )]
 #[delete("/tenants/{tenant_id}")]
 pub async fn delete_tenant(
@@ -169,5 +178,6 @@ pub async fn delete_tenant(
         .svc
         .delete_tenant(id, principal.tenant_scope())
         .await?;
+    audit_tenant(&principal, &state, "tenant.deleted", id).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -96,6 +96,16 @@ pub async fn get(app: &TestApp, path: &str, authorization: Option<&str>) -> Res 
     read(req).await
 }
 
+/// POST `/api/v1{path}` with a JSON body and no credential (login, refresh, redeem).
+pub async fn post_anonymous(app: &TestApp, path: &str, body: Value) -> Res {
+    read(
+        app.http
+            .post(format!("{}/api/v1{path}", app.base_url))
+            .json(&body),
+    )
+    .await
+}
+
 /// Sends the request; the body as JSON, or as a JSON string when it is not JSON.
 async fn read(req: reqwest::RequestBuilder) -> Res {
     let res = req.send().await.unwrap();

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api_key;
+pub mod audit_entry;
 pub mod connection;
 pub mod delivery;
 pub mod delivery_attempt;
@@ -13,5 +14,8 @@ pub mod scim_group_member;
 pub mod scim_request;
 pub mod scim_token;
 pub mod scim_user;
+pub mod session;
+pub mod setting;
+pub mod setup_link;
 pub mod tenant;
 pub mod webhook_endpoint;

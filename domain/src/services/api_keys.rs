@@ -85,6 +85,9 @@ pub struct IssuedApiKey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKeyAuth {
     pub key_id: ApiKeyId,
+    /// The key's name and prefix, for the audit log.
+    #[serde(default)]
+    pub label: String,
     pub scope: ApiKeyScope,
     pub tenant_id: Option<TenantId>,
 }
@@ -209,6 +212,7 @@ impl Services {
             .map(|m| {
                 let view = ApiKeyView::from(m);
                 ApiKeyAuth {
+                    label: format!("{} ({}…)", view.name, view.prefix),
                     key_id: view.id,
                     scope: view.scope,
                     tenant_id: view.tenant_id,

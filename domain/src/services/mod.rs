@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api_keys;
+mod audit;
 mod bearer;
 mod connections;
 mod deliveries;
@@ -17,12 +18,15 @@ mod listing;
 mod ordered;
 mod request_log;
 mod scim_tokens;
+mod sessions;
+mod setup_links;
 mod snapshot;
 mod tenants;
 mod users;
 
 pub use accounts::{AccountView, NewAccount};
 pub use api_keys::{API_KEY_PREFIX, ApiKeyAuth, ApiKeyScope, ApiKeyView, IssuedApiKey};
+pub use audit::{Actor, AuditEntry, AuditFilter, Target};
 pub use connections::{ConnectionSummary, ConnectionView, PROVIDERS};
 pub use deliveries::{
     AttemptOutcome, AttemptRecord, CLAIM_LEASE_SECS, DeliveryStatus, DueDelivery, Recorded,
@@ -40,6 +44,8 @@ pub use listing::{ListQuery, Page};
 pub use ordered::StreamJob;
 pub use request_log::{PRUNE_EVERY, RequestLog, RequestLogEntry, redacted_excerpt};
 pub use scim_tokens::{IssuedScimToken, ScimTokenView};
+pub use sessions::{SessionAuth, SessionRole, SessionTokens};
+pub use setup_links::{IssuedSetupLink, MAX_LINK_HOURS, NewSetupLink, SetupLinkView};
 pub use snapshot::{SnapshotCursor, SnapshotItem, SnapshotPage, SnapshotPhase};
 pub use tenants::{TenantUpdate, TenantView};
 pub use users::{UserGroupRef, UserRecord, scim_user_resource};
@@ -67,6 +73,8 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// Woken when a retry is scheduled or the clock moves (tests), so due retries run at once.
     pub retry_wake: Arc<Notify>,
+    /// The session signing keys, resolved on first use.
+    pub(crate) session_keys: Arc<tokio::sync::OnceCell<Arc<sessions::SessionKeys>>>,
 }
 
 impl Services {
@@ -91,6 +99,7 @@ impl Services {
             outbox: Arc::new(Notify::new()),
             clock: Arc::new(SystemClock),
             retry_wake: Arc::new(Notify::new()),
+            session_keys: Arc::new(tokio::sync::OnceCell::new()),
         })
     }
 

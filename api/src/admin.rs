@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
 img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
+/// The app-wide headers (`security.rs`) plus the UI's content policy; the UI may be cached
+/// but is revalidated (ETag) on each load, so a new build shows at once.
 fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add(("Content-Security-Policy", CSP))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Cache-Control", "no-cache"))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig, admin_dir: &Path) {

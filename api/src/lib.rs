@@ -8,6 +8,7 @@ mod health;
 pub mod openapi;
 mod request_id;
 pub mod scim;
+mod security;
 pub mod v1;
 
 use actix_web::dev::Server;
@@ -70,6 +71,7 @@ pub fn start(
         checks: Arc::new(checks),
     };
     let admin_dir = state.svc.config.admin_dir.clone();
+    let origins = state.svc.config.cors_allowed_origins.clone();
     let server = HttpServer::new(move || {
         let (app, api) = routes(
             App::new()
@@ -78,6 +80,11 @@ pub fn start(
         )
         .split_for_parts();
         app.wrap(actix_web::middleware::from_fn(request_id::add_header))
+            .wrap(security::headers())
+            .wrap(actix_web::middleware::Condition::new(
+                !origins.is_empty(),
+                security::cors(&origins),
+            ))
             .wrap(TracingLogger::default())
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
             .configure(|cfg| admin::configure(cfg, &admin_dir))

@@ -73,6 +73,9 @@ impl Deployment {
         let mut env = vec![
             ("ROSTER_LISTEN".to_string(), listen.clone()),
             ("ROSTER_LOG_LEVEL".into(), "warn".into()),
+            // The load generator is one client per connection at rates far above what a
+            // production IdP sends: measure Roster, not its per-token request limit.
+            ("ROSTER_LIMITS__SCIM_REQUESTS_PER_SEC".into(), "0".into()),
         ];
         let mut database = None;
         match backend {

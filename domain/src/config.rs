@@ -34,6 +34,8 @@ pub struct Config {
     pub cache_prefix: String,
     /// The built admin UI served at `/admin`.
     pub admin_dir: PathBuf,
+    /// Browser origins allowed to call the APIs cross-origin (CORS). Empty: none.
+    pub cors_allowed_origins: Vec<String>,
     /// `text` or `json`.
     pub log_format: String,
     /// A tracing filter, e.g. `info` or `roster=debug,info`.
@@ -43,6 +45,7 @@ pub struct Config {
     pub scim: ScimConfig,
     pub events: EventsConfig,
     pub auth: AuthConfig,
+    pub limits: LimitsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -109,6 +112,25 @@ pub struct EventsConfig {
     pub retention_days: u32,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Requests per second one SCIM token may make, counted across every api instance
+    /// (0: unlimited). Over it: 429 with a SCIM error body and `Retry-After`.
+    pub scim_requests_per_sec: u32,
+    /// Requests per second one API key may make to the management API (0: unlimited).
+    pub api_requests_per_sec: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            scim_requests_per_sec: 200,
+            api_requests_per_sec: 100,
+        }
+    }
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
@@ -170,6 +192,7 @@ impl Default for Config {
             redis_url: None,
             cache_prefix: "roster".into(),
             admin_dir: PathBuf::from("web-admin/dist"),
+            cors_allowed_origins: Vec::new(),
             log_format: "text".into(),
             log_level: "info".into(),
             relay: RelayConfig::default(),
@@ -177,6 +200,7 @@ impl Default for Config {
             scim: ScimConfig::default(),
             events: EventsConfig::default(),
             auth: AuthConfig::default(),
+            limits: LimitsConfig::default(),
         }
     }
 }
@@ -313,6 +337,20 @@ impl Config {
         }
         check_scheme("amqp_url", self.amqp_url.as_deref(), &["amqp", "amqps"])?;
         check_scheme("redis_url", self.redis_url.as_deref(), &["redis", "rediss"])?;
+        for origin in &self.cors_allowed_origins {
+            let parsed = url::Url::parse(origin).map_err(|e| {
+                invalid(
+                    "cors_allowed_origins",
+                    format!("`{origin}` is not an origin: {e}"),
+                )
+            })?;
+            if parsed.origin().ascii_serialization() != origin.trim_end_matches('/') {
+                return Err(invalid(
+                    "cors_allowed_origins",
+                    format!("`{origin}` must be an origin like https://app.example.com (no path)"),
+                ));
+            }
+        }
         check_name("queue_prefix", &self.queue_prefix)?;
         check_name("cache_prefix", &self.cache_prefix)?;
         if !matches!(self.log_format.as_str(), "text" | "json") {

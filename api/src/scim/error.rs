@@ -55,6 +55,10 @@ impl ResponseError for ScimApiError {
         if self.0.status == 401 {
             res.insert_header(("WWW-Authenticate", "Bearer realm=\"roster-scim\""));
         }
+        if self.0.status == 429 {
+            // Request limits count per second.
+            res.insert_header(("Retry-After", "1"));
+        }
         res.body(self.0.body().to_string())
     }
 }

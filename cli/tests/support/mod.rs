@@ -72,6 +72,9 @@ impl Isolation {
         // Test receivers listen on loopback.
         config.webhook.allowed_networks = vec!["127.0.0.1/32".parse().unwrap()];
         config.webhook.timeout_ms = 5_000;
+        // Tests replay IdP traffic faster than any IdP sends it; rate_limits.rs sets its own.
+        config.limits.scim_requests_per_sec = 0;
+        config.limits.api_requests_per_sec = 0;
         match backend() {
             Backend::Embedded => {
                 let tmp = tempfile::tempdir().expect("a temporary directory");

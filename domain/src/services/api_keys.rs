@@ -192,6 +192,9 @@ impl Services {
             .cached_secret(&cache_key(&hash), KEY_CACHE, || self.load_api_key(&hash))
             .await?
             .ok_or(INVALID)?;
+        let limit = self.config.limits.api_requests_per_sec;
+        self.within_rate("API key", &key.key_id.to_string(), limit)
+            .await?;
         let used = format!("apikey-used:{}", key.key_id);
         if self.first_use_within(&used, USAGE_WRITE_EVERY).await? {
             api_key::Entity::update_many()

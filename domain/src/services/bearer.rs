@@ -7,7 +7,7 @@
 //! lookup that read the database just before the revocation committed could re-cache the
 //! revoked secret right after the delete, and it would keep working until the entry expired.
 
-use crate::error::Result;
+use crate::error::{DomainError, Result};
 use crate::services::Services;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -52,6 +52,33 @@ impl Services {
     /// outlives any entry cached with `ttl`.
     pub(crate) async fn revoke_cached_secret(&self, key: &str, ttl: Duration) -> Result<()> {
         self.cache.set(key, REVOKED, ttl * 2).await
+    }
+
+    /// Counts a request of credential `id` (a SCIM token, an API key) in the current second,
+    /// across every instance; past `per_sec` (0: no limit), `RateLimited`. Without the shared
+    /// counter (cache down), requests pass: limits protect the service, they must not stop it.
+    pub(crate) async fn within_rate(&self, kind: &str, id: &str, per_sec: u32) -> Result<()> {
+        if per_sec == 0 {
+            return Ok(());
+        }
+        let second = chrono::Utc::now().timestamp();
+        let key = format!("rate:{kind}:{id}:{second}");
+        match self.cache.incr(&key, Duration::from_secs(2)).await {
+            Ok(count) if count > u64::from(per_sec) => {
+                tracing::debug!(kind, id, "request rate limit reached");
+                Err(DomainError::RateLimited {
+                    detail: format!(
+                        "more than {per_sec} requests per second with this {kind}; slow down"
+                    ),
+                    retry_after_secs: 1,
+                })
+            }
+            Ok(_) => Ok(()),
+            Err(err) => {
+                tracing::warn!(error = %err, "request rate counter unavailable");
+                Ok(())
+            }
+        }
     }
 
     /// True at most once per `every` for `key`, on every instance together: gates the

@@ -174,6 +174,9 @@ impl Services {
         if !matches!(token.connection_state.as_str(), "pending" | "active") {
             return Err(DomainError::Unauthorized("this connection is not active"));
         }
+        let limit = self.config.limits.scim_requests_per_sec;
+        self.within_rate("SCIM token", &token.token_id.to_string(), limit)
+            .await?;
         self.record_usage(&token).await?;
         Ok(token.ctx)
     }

@@ -1,0 +1,128 @@
+//! The HTTP edge: security headers on every response, CORS closed unless origins are
+//! configured, and request bodies size-limited in each API's error format.
+
+mod support;
+
+use roster_domain::services::ApiKeyScope;
+use support::api::{Api, assert_problem};
+use support::scim::connect;
+use support::{Options, TestApp};
+
+fn open_to_app(config: &mut roster_domain::Config) {
+    config.cors_allowed_origins = vec!["https://app.example.com".into()];
+}
+
+async fn preflight(app: &TestApp, origin: &str) -> reqwest::Response {
+    app.http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/v1/tenants", app.base_url),
+        )
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization, content-type",
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_headers_and_closed_cors_by_default() {
+    let app = TestApp::start().await;
+    let api = Api::new(&app, ApiKeyScope::Full, None).await;
+    let res = api.get("/tenants").await;
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+    ] {
+        assert_eq!(res.headers[name], value, "{name}");
+    }
+    let s = connect(&app, "Acme", "okta").await;
+    let scim = app
+        .http
+        .get(format!("{}/Users", s.base))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scim.headers()["x-content-type-options"], "nosniff");
+
+    let res = preflight(&app, "https://evil.example").await;
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    let res = api.get("/tenants").await;
+    assert!(res.headers.get("access-control-allow-origin").is_none());
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configured_origins_and_only_those_may_call_cross_origin() {
+    let app = TestApp::start_with(Options {
+        configure: Some(open_to_app),
+        ..Default::default()
+    })
+    .await;
+    let ok = preflight(&app, "https://app.example.com").await;
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    let methods = ok.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(methods.contains("POST"), "{methods}");
+    let other = preflight(&app, "https://evil.example").await;
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_bodies_are_refused_in_each_apis_format() {
+    let app = TestApp::start().await;
+    let api = Api::new(&app, ApiKeyScope::Full, None).await;
+    let big = format!("{{\"name\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    let res = app
+        .http
+        .post(format!("{}/api/v1/tenants", app.base_url))
+        .bearer_auth(&api.key)
+        .header("Content-Type", "application/json")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let s = connect(&app, "Acme", "okta").await;
+    let res = app
+        .http
+        .post(format!("{}/Users", s.base))
+        .bearer_auth(&s.token)
+        .header("Content-Type", "application/scim+json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "413");
+    // Nothing was written.
+    assert_problem(
+        &api.get("/tenants/0196b5b0-0000-7000-8000-000000000000")
+            .await,
+        404,
+        "not-found",
+    );
+    assert_eq!(
+        api.get("/tenants").await.body["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    app.stop().await;
+}

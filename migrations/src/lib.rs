@@ -14,6 +14,7 @@ mod m20261122_000005_request_log;
 mod m20261123_000006_event_feed;
 mod m20261123_000007_delivery_controls;
 mod m20261124_000008_identity;
+mod m20261124_000009_idempotency;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_event_feed::Migration),
             Box::new(m20261123_000007_delivery_controls::Migration),
             Box::new(m20261124_000008_identity::Migration),
+            Box::new(m20261124_000009_idempotency::Migration),
         ]
     }
 }

@@ -37,20 +37,25 @@ pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationTo
     let _ = tokio::join!(relay, consumer, housekeeping);
 }
 
-/// Retention: prunes the SCIM request log and the events past their retention at start and
-/// then every hour.
+/// Logs what a pruning pass did.
+fn pruned(what: &str, result: Result<u64, roster_domain::DomainError>) {
+    match result {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(deleted = n, "pruned {what}"),
+        Err(err) => tracing::warn!(error = %err, "pruning {what} failed"),
+    }
+}
+
+/// Retention: prunes the SCIM request log, the events past their retention and expired
+/// idempotency keys at start and then every hour.
 async fn housekeeping(svc: Services, shutdown: CancellationToken) {
     loop {
-        match svc.prune_request_log().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(deleted = n, "pruned the SCIM request log"),
-            Err(err) => tracing::warn!(error = %err, "pruning the SCIM request log failed"),
-        }
-        match svc.prune_events().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(deleted = n, "pruned events past their retention"),
-            Err(err) => tracing::warn!(error = %err, "pruning events failed"),
-        }
+        pruned("the SCIM request log", svc.prune_request_log().await);
+        pruned("events past their retention", svc.prune_events().await);
+        pruned(
+            "expired idempotency keys",
+            svc.prune_idempotency_keys().await,
+        );
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(roster_domain::services::PRUNE_EVERY) => {}

@@ -12,6 +12,7 @@ mod deliveries;
 mod directory;
 mod endpoints;
 mod events;
+mod idempotency;
 mod nullable;
 pub mod pagination;
 pub mod problem;
@@ -70,7 +71,7 @@ const KNOWN_PATHS: &[&str] = &[
 ];
 
 /// Largest JSON body the management API accepts.
-const MAX_JSON_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_JSON_BYTES: usize = 1024 * 1024;
 
 pub(crate) fn scope() -> Scope<
     impl actix_web::dev::ServiceFactory<
@@ -82,6 +83,7 @@ pub(crate) fn scope() -> Scope<
     >,
 > {
     let scope = utoipa_scope("/api/v1")
+        .wrap(actix_web::middleware::from_fn(idempotency::middleware))
         .app_data(
             web::JsonConfig::default()
                 .limit(MAX_JSON_BYTES)

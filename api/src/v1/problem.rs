@@ -39,6 +39,8 @@ pub enum ProblemKind {
     PayloadTooLarge,
     /// 415: the body is not JSON.
     UnsupportedMediaType,
+    /// 422: an `Idempotency-Key` reused for a different request.
+    IdempotencyMismatch,
     /// 429: slow down.
     RateLimited,
     /// 500: our fault; the detail is generic, the logs have the rest.
@@ -57,6 +59,7 @@ impl ProblemKind {
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -74,6 +77,7 @@ impl ProblemKind {
             Self::PreconditionFailed => "precondition-failed",
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::IdempotencyMismatch => "idempotency-mismatch",
             Self::RateLimited => "rate-limited",
             Self::Internal => "internal",
         }
@@ -90,6 +94,7 @@ impl ProblemKind {
             Self::PreconditionFailed => "Precondition failed",
             Self::PayloadTooLarge => "Payload too large",
             Self::UnsupportedMediaType => "Unsupported media type",
+            Self::IdempotencyMismatch => "Idempotency key reused",
             Self::RateLimited => "Too many requests",
             Self::Internal => "Internal error",
         }

@@ -107,7 +107,7 @@ pub async fn post_anonymous(app: &TestApp, path: &str, body: Value) -> Res {
 }
 
 /// Sends the request; the body as JSON, or as a JSON string when it is not JSON.
-async fn read(req: reqwest::RequestBuilder) -> Res {
+pub async fn read(req: reqwest::RequestBuilder) -> Res {
     let res = req.send().await.unwrap();
     let status = res.status().as_u16();
     let headers = res.headers().clone();

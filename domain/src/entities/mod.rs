@@ -8,6 +8,7 @@ pub mod delivery;
 pub mod delivery_attempt;
 pub mod event;
 pub mod event_feed;
+pub mod idempotency_key;
 pub mod ordered_stream;
 pub mod scim_group;
 pub mod scim_group_member;

@@ -14,6 +14,7 @@ mod event_feed;
 mod filter_sql;
 mod group_change;
 mod groups;
+mod idempotency;
 mod listing;
 mod ordered;
 mod request_log;
@@ -40,6 +41,7 @@ pub use endpoints::{
 };
 pub use event_feed::{EventFilter, FeedPage, FeedPosition};
 pub use groups::{GroupRecord, scim_group_resource};
+pub use idempotency::{IDEMPOTENCY_HOURS, Idempotency, IdempotentRequest};
 pub use listing::{ListQuery, Page};
 pub use ordered::StreamJob;
 pub use request_log::{PRUNE_EVERY, RequestLog, RequestLogEntry, redacted_excerpt};

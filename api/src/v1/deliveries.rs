@@ -49,11 +49,11 @@ pub struct Recovered {
 /// List an endpoint's deliveries, newest first.
 #[utoipa::path(
     tag = "Deliveries",
-    params(("id" = Uuid, Path, description = "The endpoint"), DeliveriesQuery),
+    params(("endpoint_id" = Uuid, Path, description = "The endpoint"), DeliveriesQuery),
     responses((status = 200, body = Paginated<DeliveryView>), ReadProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[get("/endpoints/{id}/deliveries")]
+#[get("/endpoints/{endpoint_id}/deliveries")]
 pub async fn list_deliveries(
     principal: Principal,
     state: web::Data<ApiState>,
@@ -93,11 +93,11 @@ pub async fn list_deliveries(
 /// Get a delivery with its event payload and every attempt (status, latency, error, response).
 #[utoipa::path(
     tag = "Deliveries",
-    params(("id" = Uuid, Path)),
+    params(("delivery_id" = Uuid, Path)),
     responses((status = 200, body = DeliveryDetail), ReadProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[get("/deliveries/{id}")]
+#[get("/deliveries/{delivery_id}")]
 pub async fn get_delivery(
     principal: Principal,
     state: web::Data<ApiState>,
@@ -118,11 +118,11 @@ pub async fn get_delivery(
 /// The endpoint must be enabled (409 otherwise).
 #[utoipa::path(
     tag = "Deliveries",
-    params(("id" = Uuid, Path)),
+    params(("delivery_id" = Uuid, Path)),
     responses((status = 202, body = DeliveryView, description = "Queued"), WriteProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[post("/deliveries/{id}/replay")]
+#[post("/deliveries/{delivery_id}/replay")]
 pub async fn replay_delivery(
     principal: Principal,
     state: web::Data<ApiState>,
@@ -146,12 +146,12 @@ pub async fn replay_delivery(
 /// Attempt again every failed delivery of the endpoint created since a time.
 #[utoipa::path(
     tag = "Deliveries",
-    params(("id" = Uuid, Path, description = "The endpoint")),
+    params(("endpoint_id" = Uuid, Path, description = "The endpoint")),
     request_body = RecoverDeliveries,
     responses((status = 202, body = Recovered, description = "Queued"), WriteProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[post("/endpoints/{id}/recover")]
+#[post("/endpoints/{endpoint_id}/recover")]
 pub async fn recover_deliveries(
     principal: Principal,
     state: web::Data<ApiState>,

@@ -171,11 +171,11 @@ pub async fn list_endpoints(
 /// Get one webhook endpoint.
 #[utoipa::path(
     tag = "Webhook endpoints",
-    params(("id" = Uuid, Path)),
+    params(("endpoint_id" = Uuid, Path)),
     responses((status = 200, body = EndpointView), ReadProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[get("/endpoints/{id}")]
+#[get("/endpoints/{endpoint_id}")]
 pub async fn get_endpoint(
     principal: Principal,
     state: web::Data<ApiState>,
@@ -191,12 +191,12 @@ pub async fn get_endpoint(
 /// Change a webhook endpoint (absent fields are kept).
 #[utoipa::path(
     tag = "Webhook endpoints",
-    params(("id" = Uuid, Path)),
+    params(("endpoint_id" = Uuid, Path)),
     request_body = UpdateEndpoint,
     responses((status = 200, body = EndpointView), WriteProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[patch("/endpoints/{id}")]
+#[patch("/endpoints/{endpoint_id}")]
 pub async fn update_endpoint(
     principal: Principal,
     state: web::Data<ApiState>,
@@ -226,11 +226,11 @@ pub async fn update_endpoint(
 /// Delete a webhook endpoint with its deliveries.
 #[utoipa::path(
     tag = "Webhook endpoints",
-    params(("id" = Uuid, Path)),
+    params(("endpoint_id" = Uuid, Path)),
     responses((status = 204, description = "Deleted"), WriteProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[delete("/endpoints/{id}")]
+#[delete("/endpoints/{endpoint_id}")]
 pub async fn delete_endpoint(
     principal: Principal,
     state: web::Data<ApiState>,
@@ -250,11 +250,11 @@ pub async fn delete_endpoint(
 /// Its failure clock restarts; failed deliveries stay failed until recovered.
 #[utoipa::path(
     tag = "Webhook endpoints",
-    params(("id" = Uuid, Path)),
+    params(("endpoint_id" = Uuid, Path)),
     responses((status = 200, body = EndpointView), WriteProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[post("/endpoints/{id}/enable")]
+#[post("/endpoints/{endpoint_id}/enable")]
 pub async fn enable_endpoint(
     principal: Principal,
     state: web::Data<ApiState>,
@@ -271,12 +271,12 @@ pub async fn enable_endpoint(
 /// Stop delivering to an endpoint.
 #[utoipa::path(
     tag = "Webhook endpoints",
-    params(("id" = Uuid, Path)),
+    params(("endpoint_id" = Uuid, Path)),
     request_body(content = Option<DisableEndpoint>),
     responses((status = 200, body = EndpointView), WriteProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[post("/endpoints/{id}/disable")]
+#[post("/endpoints/{endpoint_id}/disable")]
 pub async fn disable_endpoint(
     principal: Principal,
     state: web::Data<ApiState>,
@@ -300,11 +300,11 @@ pub async fn disable_endpoint(
 /// The endpoint's signing secrets: the current one and any previous one still signing.
 #[utoipa::path(
     tag = "Webhook endpoints",
-    params(("id" = Uuid, Path)),
+    params(("endpoint_id" = Uuid, Path)),
     responses((status = 200, body = EndpointSecrets), WriteProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[get("/endpoints/{id}/secret")]
+#[get("/endpoints/{endpoint_id}/secret")]
 pub async fn get_secret(
     principal: Principal,
     state: web::Data<ApiState>,
@@ -325,12 +325,12 @@ pub async fn get_secret(
 /// switch at any moment within it (every valid secret signs, space-separated).
 #[utoipa::path(
     tag = "Webhook endpoints",
-    params(("id" = Uuid, Path)),
+    params(("endpoint_id" = Uuid, Path)),
     request_body(content = Option<RotateSecret>),
     responses((status = 200, body = RotatedSecret), WriteProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[post("/endpoints/{id}/secret/rotate")]
+#[post("/endpoints/{endpoint_id}/secret/rotate")]
 pub async fn rotate_secret(
     principal: Principal,
     state: web::Data<ApiState>,
@@ -353,11 +353,11 @@ pub async fn rotate_secret(
 /// Send a sample `webhook.test` event now, signed like every delivery, and report the outcome.
 #[utoipa::path(
     tag = "Webhook endpoints",
-    params(("id" = Uuid, Path)),
+    params(("endpoint_id" = Uuid, Path)),
     responses((status = 200, body = TestEventResult), WriteProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[post("/endpoints/{id}/test")]
+#[post("/endpoints/{endpoint_id}/test")]
 pub async fn send_test_event(
     principal: Principal,
     state: web::Data<ApiState>,

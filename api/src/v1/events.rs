@@ -97,11 +97,11 @@ pub async fn list_events(
 /// Get one event.
 #[utoipa::path(
     tag = "Events",
-    params(("id" = Uuid, Path, description = "The event's id (the `webhook-id` of its deliveries)")),
+    params(("event_id" = Uuid, Path, description = "The event's id (the `webhook-id` of its deliveries)")),
     responses((status = 200, body = EventDoc, description = "The event"), ReadProblems),
     security(("api_key" = []), ("session" = [])),
 )]
-#[get("/events/{id}")]
+#[get("/events/{event_id}")]
 pub async fn get_event(
     principal: Principal,
     state: web::Data<ApiState>,

@@ -19,7 +19,8 @@ step "web-admin: install, lint, type check, unit tests, build"
   && npm run -s lint && npm run -s typecheck && npm test -- --reporter=dot && npm run -s build)
 
 step "Python test dependencies (target/pyenv, from scripts/requirements-test.txt)"
-# The official Standard Webhooks library verifies deliveries in cli/tests/official_verify.rs.
+# The official Standard Webhooks library verifies deliveries in cli/tests/official_verify.rs;
+# schemathesis fuzzes the management API.
 # The venv is rebuilt only when it is missing or the requirements changed.
 pyenv=target/pyenv
 want=$(sha256sum scripts/requirements-test.txt | cut -d' ' -f1)
@@ -46,6 +47,10 @@ ROSTER_TEST_BACKEND=embedded cargo nextest run --workspace --locked --no-fail-fa
 
 step "Rust tests on PostgreSQL + RabbitMQ + Redis"
 ROSTER_TEST_BACKEND=services cargo nextest run --workspace --locked --no-fail-fast
+
+step "Management API fuzzing (schemathesis, from the OpenAPI document) on both backends"
+bash scripts/fuzz-api.sh ./target/debug/roster
+bash scripts/fuzz-api.sh --services ./target/debug/roster
 
 step "SCIM conformance (scim2-tester) against 'roster run'"
 bash scripts/conformance.sh ./target/debug/roster

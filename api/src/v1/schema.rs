@@ -51,9 +51,19 @@ pub enum ReadProblems {
         headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"roster-api\"`"))
     )]
     Unauthorized(ProblemDetails),
+    /// An operator-only route called with an IT-admin session (`type` …/forbidden).
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(ProblemDetails),
     /// No such object, or one of a tenant the key may not see (`type` …/not-found).
     #[response(status = 404, content_type = "application/problem+json")]
     NotFound(ProblemDetails),
+    /// Over the key's request rate (`type` …/rate-limited); retry after `Retry-After`.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait"))
+    )]
+    TooManyRequests(ProblemDetails),
     /// Something failed on our side (`type` …/internal); quote the request id.
     #[response(status = 500, content_type = "application/problem+json")]
     Internal(ProblemDetails),
@@ -75,9 +85,26 @@ pub enum WriteProblems {
     /// No such object, or one of a tenant the key may not see (`type` …/not-found).
     #[response(status = 404, content_type = "application/problem+json")]
     NotFound(ProblemDetails),
-    /// The object's state does not allow it, e.g. a disabled endpoint (`type` …/conflict).
+    /// The object's state does not allow it, e.g. a disabled endpoint, or a request with
+    /// this `Idempotency-Key` still in flight (`type` …/conflict).
     #[response(status = 409, content_type = "application/problem+json")]
     Conflict(ProblemDetails),
+    /// The body is larger than 1 MiB (`type` …/payload-too-large).
+    #[response(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(ProblemDetails),
+    /// The body is not JSON (`type` …/unsupported-media-type).
+    #[response(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(ProblemDetails),
+    /// The `Idempotency-Key` was used for another request (`type` …/idempotency-mismatch).
+    #[response(status = 422, content_type = "application/problem+json")]
+    IdempotencyMismatch(ProblemDetails),
+    /// Over the key's request rate (`type` …/rate-limited); retry after `Retry-After`.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait"))
+    )]
+    TooManyRequests(ProblemDetails),
     /// Something failed on our side (`type` …/internal); quote the request id.
     #[response(status = 500, content_type = "application/problem+json")]
     Internal(ProblemDetails),
@@ -146,6 +173,12 @@ pub enum SessionProblems {
     /// Invalid body (`type` …/validation).
     #[response(status = 400, content_type = "application/problem+json")]
     BadRequest(ProblemDetails),
+    /// The body is larger than 1 MiB (`type` …/payload-too-large).
+    #[response(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(ProblemDetails),
+    /// The body is not JSON (`type` …/unsupported-media-type).
+    #[response(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(ProblemDetails),
     /// Wrong email or password; an invalid, used or expired token (`type` …/unauthorized).
     #[response(status = 401, content_type = "application/problem+json")]
     Unauthorized(ProblemDetails),

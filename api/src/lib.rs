@@ -5,6 +5,7 @@
 mod admin;
 mod bearer;
 mod health;
+mod nul_guard;
 pub mod openapi;
 mod request_id;
 pub mod scim;
@@ -79,7 +80,8 @@ pub fn start(
                 .into_utoipa_app(),
         )
         .split_for_parts();
-        app.wrap(actix_web::middleware::from_fn(request_id::add_header))
+        app.wrap(actix_web::middleware::from_fn(nul_guard::middleware))
+            .wrap(actix_web::middleware::from_fn(request_id::add_header))
             .wrap(security::headers())
             .wrap(actix_web::middleware::Condition::new(
                 !origins.is_empty(),

@@ -126,3 +126,70 @@ async fn oversized_bodies_are_refused_in_each_apis_format() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_postgres_cannot_store_is_refused_alike_on_both_backends() {
+    let app = TestApp::start().await;
+    let api = Api::new(&app, ApiKeyScope::Full, None).await;
+    let nul_body = r#"{"name": "a\u0000b"}"#;
+    let res = app
+        .http
+        .post(format!("{}/api/v1/tenants", app.base_url))
+        .bearer_auth(&api.key)
+        .header("Content-Type", "application/json")
+        .body(nul_body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert_problem(&api.get("/tenants?search=a%00b").await, 400, "validation");
+    // An escaped backslash before `u0000` is ordinary text.
+    let res = app
+        .http
+        .post(format!("{}/api/v1/tenants", app.base_url))
+        .bearer_auth(&api.key)
+        .header("Content-Type", "application/json")
+        .body(r#"{"name": "a\\u0000b"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+
+    let s = connect(&app, "Acme", "okta").await;
+    for body in [
+        r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "x\u0000"}"#,
+        r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "big", "x": -1.7976931348623155e308}"#,
+    ] {
+        let res = app
+            .http
+            .post(format!("{}/Users", s.base))
+            .bearer_auth(&s.token)
+            .header("Content-Type", "application/scim+json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{body}");
+        let err: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(err["scimType"], "invalidValue", "{err}");
+    }
+    let res = app
+        .http
+        .get(format!("{}/Users?filter=userName%20eq%20%22%00%22", s.base))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    // The connection still lists fine: nothing was stored.
+    let list = app
+        .http
+        .get(format!("{}/Users", s.base))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200);
+    app.stop().await;
+}

@@ -68,9 +68,7 @@ pub fn parse_group(body: &Value) -> Result<GroupInput, ScimError> {
             ));
         }
     };
-    resource
-        .entry("schemas")
-        .or_insert_with(|| Value::from(vec![schemas::GROUP]));
+    schemas::check_resource_schemas(&mut resource, schemas::GROUP)?;
     Ok(GroupInput {
         display_name,
         external_id,

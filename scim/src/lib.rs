@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod error;
 pub mod filter;
 pub mod group;
+pub mod limits;
 pub mod list;
 pub mod patch;
 pub mod schema;

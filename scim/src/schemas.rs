@@ -10,3 +10,21 @@ pub const RESOURCE_TYPE: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceT
 pub const SERVICE_PROVIDER_CONFIG: &str =
     "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/// The `schemas` of a resource in a request: added (`[core]`) when absent, otherwise an array
+/// of URN strings.
+pub(crate) fn check_resource_schemas(
+    resource: &mut serde_json::Map<String, serde_json::Value>,
+    core: &str,
+) -> Result<(), crate::ScimError> {
+    let value = resource
+        .entry("schemas")
+        .or_insert_with(|| serde_json::Value::from(vec![core]));
+    match value.as_array() {
+        Some(list) if list.iter().all(serde_json::Value::is_string) => Ok(()),
+        _ => Err(crate::ScimError::bad_request(
+            crate::ScimType::InvalidSyntax,
+            "schemas must be an array of URNs",
+        )),
+    }
+}

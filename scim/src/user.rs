@@ -72,15 +72,7 @@ pub fn parse_user(body: &Value) -> Result<UserInput, ScimError> {
         }
     };
 
-    let schemas_value = resource
-        .entry("schemas")
-        .or_insert_with(|| Value::from(vec![schemas::USER]));
-    if !schemas_value.is_array() {
-        return Err(ScimError::bad_request(
-            ScimType::InvalidSyntax,
-            "schemas must be an array of URNs",
-        ));
-    }
+    schemas::check_resource_schemas(&mut resource, schemas::USER)?;
 
     let name = get_ci(&resource, "name");
     Ok(UserInput {
@@ -229,6 +221,7 @@ mod tests {
             json!({"userName": 5}),
             json!({"userName": "a", "active": "maybe"}),
             json!({"userName": "a", "schemas": "urn"}),
+            json!({"userName": "a", "schemas": [{}]}),
             json!([1]),
         ] {
             let err = parse_user(&body).unwrap_err();

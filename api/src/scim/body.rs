@@ -55,6 +55,7 @@ pub async fn read_json(
     match serde_json::from_slice::<Value>(&body) {
         Ok(json) => {
             excerpt(redacted_excerpt(&json));
+            roster_scim::limits::check_values(&json)?;
             Ok(json)
         }
         Err(e) => {

@@ -66,7 +66,10 @@ pub async fn service_provider_config(
 #[utoipa::path(
     tag = "SCIM Discovery",
     params(("connection_id" = uuid::Uuid, Path, description = "The connection")),
-    responses((status = 200, description = "ListResponse of RFC 7643 §6 ResourceTypes", content_type = "application/scim+json")),
+    responses(
+        (status = 200, description = "ListResponse of RFC 7643 §6 ResourceTypes", content_type = "application/scim+json"),
+        ScimErrors,
+    ),
     security(("scim_token" = [])),
 )]
 #[get("/ResourceTypes")]
@@ -89,6 +92,7 @@ pub async fn resource_types(ScimAuth(ctx): ScimAuth, state: web::Data<ApiState>)
     ),
     responses(
         (status = 200, description = "RFC 7643 §6 ResourceType", content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]
@@ -113,7 +117,10 @@ pub async fn resource_type(
 #[utoipa::path(
     tag = "SCIM Discovery",
     params(("connection_id" = uuid::Uuid, Path, description = "The connection")),
-    responses((status = 200, description = "ListResponse of RFC 7643 §7 Schemas", content_type = "application/scim+json")),
+    responses(
+        (status = 200, description = "ListResponse of RFC 7643 §7 Schemas", content_type = "application/scim+json"),
+        ScimErrors,
+    ),
     security(("scim_token" = [])),
 )]
 #[get("/Schemas")]
@@ -136,6 +143,7 @@ pub async fn schemas_list(ScimAuth(ctx): ScimAuth, state: web::Data<ApiState>) -
     ),
     responses(
         (status = 200, description = "RFC 7643 §7 Schema", content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]

@@ -128,6 +128,17 @@ pub enum ScimErrors {
     /// The body is larger than advertised in `/ServiceProviderConfig`.
     #[response(status = 413, content_type = "application/scim+json")]
     PayloadTooLarge(ScimErrorBody),
+    /// The body is not JSON (`application/scim+json` or `application/json`).
+    #[response(status = 415, content_type = "application/scim+json")]
+    UnsupportedMediaType(ScimErrorBody),
+    /// Over the token's request rate (`limits.scim_requests_per_sec`); retry after
+    /// `Retry-After` seconds.
+    #[response(
+        status = 429,
+        content_type = "application/scim+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait"))
+    )]
+    TooManyRequests(ScimErrorBody),
 }
 
 /// Query parameters of list requests (RFC 7644 §3.4.2).

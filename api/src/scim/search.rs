@@ -41,6 +41,7 @@ pub async fn search_users(
     request_body(content = serde_json::Value, content_type = "application/scim+json"),
     responses(
         (status = 200, description = "ListResponse of Groups", content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]
@@ -73,6 +74,7 @@ async fn params(
     request_body(content = serde_json::Value, content_type = "application/scim+json"),
     responses(
         (status = 200, description = "ListResponse of Users and Groups", content_type = "application/scim+json"),
+        ScimErrors,
     ),
     security(("scim_token" = [])),
 )]

@@ -170,6 +170,7 @@ pub async fn tenant_groups(
 /// Get a user, with its groups.
 #[utoipa::path(
     tag = "Directory",
+    operation_id = "get_directory_user",
     params(("user_id" = Uuid, Path)),
     responses((status = 200, body = DirectoryUserDoc), ReadProblems),
     security(("api_key" = []), ("session" = [])),
@@ -210,6 +211,7 @@ pub async fn user_groups(
 /// Get a group.
 #[utoipa::path(
     tag = "Directory",
+    operation_id = "get_directory_group",
     params(("group_id" = Uuid, Path)),
     responses((status = 200, body = DirectoryGroupDoc), ReadProblems),
     security(("api_key" = []), ("session" = [])),

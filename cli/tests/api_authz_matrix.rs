@@ -307,6 +307,16 @@ async fn every_route_refuses_whoever_may_not_use_it() {
         }
     }
     assert!(checked >= 50, "only {checked} operations checked");
+    // Authentication comes before anything else: a broken body without a credential is a 401.
+    let res = app
+        .http
+        .post(format!("{}/api/v1/tenants", app.base_url))
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
     // Nothing of tenant A was changed by the refused calls.
     let tenant_a: TenantId = world.ids["tenant_id"].parse().unwrap();
     assert_eq!(app.svc.get_tenant(tenant_a).await.unwrap().name, "Tenant A");

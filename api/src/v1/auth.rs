@@ -9,6 +9,9 @@
 use super::problem::Problem;
 use crate::ApiState;
 use crate::bearer::bearer;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use roster_domain::Services;
 use roster_domain::ids::{TenantId, TenantScope};
@@ -150,39 +153,89 @@ impl Principal {
     }
 }
 
+/// Management-API paths that take no credential (they take one in the body).
+pub const PUBLIC_PATHS: &[&str] = &[
+    "/api/v1/auth/login",
+    "/api/v1/auth/refresh",
+    "/api/v1/setup-links/redeem",
+];
+
+/// Authenticates a request from its `Authorization` header.
+async fn authenticate_request(req: &HttpRequest) -> Result<Principal, Problem> {
+    let state = req
+        .app_data::<web::Data<ApiState>>()
+        .cloned()
+        .expect("ApiState is registered");
+    let (ip, request_id) = origin(req);
+    let Some(credential) = bearer(req) else {
+        return Err(Problem::unauthorized(
+            if req.headers().contains_key("Authorization") {
+                "the Authorization header must be `Bearer <API key>` or `Bearer <session token>`"
+            } else {
+                "an API key is required (Authorization: Bearer rk_…), or a session token"
+            },
+        ));
+    };
+    let credential = if credential.starts_with(API_KEY_PREFIX) {
+        Credential::ApiKey(state.svc.authenticate_api_key(&credential).await?)
+    } else if credential.starts_with("eyJ") {
+        Credential::Session(state.svc.authenticate_session(&credential).await?)
+    } else {
+        return Err(Problem::unauthorized(
+            "unrecognised credential: the management API takes an API key (rk_…) or a \
+             session token",
+        ));
+    };
+    Ok(Principal {
+        credential,
+        ip,
+        request_id,
+    })
+}
+
+/// Middleware on the whole management API, so that no route can forget it and nothing of the
+/// request is looked at first: outside [`PUBLIC_PATHS`], a request without a valid credential
+/// is a 401 problem (429 over its rate), and one that changes something (any method but GET,
+/// HEAD, OPTIONS) with a read-only key is a 403. The principal is kept for the handler's
+/// [`Principal`] extractor, so a request is authenticated (and counted) once.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if !PUBLIC_PATHS.contains(&req.path()) {
+        let checked = authenticate_request(req.request()).await.and_then(|p| {
+            if req.method().is_safe() {
+                Ok(p)
+            } else {
+                p.require_write().map(|()| p)
+            }
+        });
+        match checked {
+            Ok(principal) => {
+                req.extensions_mut().insert(principal);
+            }
+            Err(problem) => {
+                let res = actix_web::HttpResponse::from_error(problem);
+                return Ok(ServiceResponse::new(req.into_parts().0, res));
+            }
+        }
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
 impl FromRequest for Principal {
     type Error = Problem;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<ApiState>>().cloned();
-        let credential = bearer(req);
-        let header_present = req.headers().contains_key("Authorization");
-        let (ip, request_id) = origin(req);
+        // Normally set by [`authenticate`]; routes outside it authenticate here.
+        let known = req.extensions().get::<Principal>().cloned();
+        let req = req.clone();
         Box::pin(async move {
-            let state = state.expect("ApiState is registered");
-            let Some(credential) = credential else {
-                return Err(Problem::unauthorized(if header_present {
-                    "the Authorization header must be `Bearer <API key>` or `Bearer <session token>`"
-                } else {
-                    "an API key is required (Authorization: Bearer rk_…), or a session token"
-                }));
-            };
-            let credential = if credential.starts_with(API_KEY_PREFIX) {
-                Credential::ApiKey(state.svc.authenticate_api_key(&credential).await?)
-            } else if credential.starts_with("eyJ") {
-                Credential::Session(state.svc.authenticate_session(&credential).await?)
-            } else {
-                return Err(Problem::unauthorized(
-                    "unrecognised credential: the management API takes an API key (rk_…) or a \
-                     session token",
-                ));
-            };
-            Ok(Principal {
-                credential,
-                ip,
-                request_id,
-            })
+            match known {
+                Some(principal) => Ok(principal),
+                None => authenticate_request(&req).await,
+            }
         })
     }
 }

@@ -84,6 +84,8 @@ pub(crate) fn scope() -> Scope<
 > {
     let scope = utoipa_scope("/api/v1")
         .wrap(actix_web::middleware::from_fn(idempotency::middleware))
+        // Outermost: nothing runs for a request without a valid credential.
+        .wrap(actix_web::middleware::from_fn(auth::authenticate))
         .app_data(
             web::JsonConfig::default()
                 .limit(MAX_JSON_BYTES)

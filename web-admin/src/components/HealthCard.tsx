@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { ReadinessCheck } from '../api/client';
+import type { ReadinessCheck } from '../api/health';
 import { StatusBadge } from './StatusBadge';
 
 const CHECK_NAMES: Record<string, string> = {

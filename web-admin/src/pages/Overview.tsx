@@ -1,4 +1,4 @@
-import type { ReadinessChecks } from '../api/client';
+import type { ReadinessChecks } from '../api/health';
 import { ErrorState } from '../components/ErrorState';
 import { HealthCard } from '../components/HealthCard';
 import { StatusBadge } from '../components/StatusBadge';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsonResponse, mockFetch, problemResponse, tokens } from '../test/fixtures';
 import { api, done, unwrap } from './client';
-import { login } from './contract';
+import { login } from './auth';
 import { ApiError, parseRetryAfter } from './errors';
 import { session } from './session';
 

@@ -6,6 +6,62 @@
  */
 
 export interface paths {
+    "/api/v1/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List accounts. */
+        get: operations["list_accounts"];
+        put?: never;
+        /** Create an account. */
+        post: operations["create_account"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an account. */
+        get: operations["get_account"];
+        put?: never;
+        post?: never;
+        /** Delete an account; its sessions end at once. */
+        delete: operations["delete_account"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set an account's password; its other sessions end at once.
+         * @description Operators set anyone's; anyone with a session may set their own.
+         */
+        post: operations["set_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -43,6 +99,99 @@ export interface paths {
          *     nothing. A key may revoke itself.
          */
         post: operations["revoke_api_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List audit entries, newest first. */
+        get: operations["list_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in with an operator or tenant-admin account.
+         * @description Failed attempts are counted per account and per client address; past the limit
+         *     (`auth.login_failures_per_*`), attempts get 429 with `Retry-After` until the window ends.
+         */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End this session: its access and refresh tokens stop working at once, everywhere. */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current session. */
+        get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a refresh token for new tokens.
+         * @description The refresh token rotates: the one sent stops working. Presenting a superseded one again
+         *     revokes the session (it was copied).
+         */
+        post: operations["refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -474,6 +623,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/setup-links/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem a setup link for an IT-admin session scoped to its tenant.
+         * @description A single-use link works once (of two concurrent redemptions, one wins); an expired,
+         *     revoked or used link is a 401.
+         */
+        post: operations["redeem_setup_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/setup-links/{setup_link_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a setup link: it can no longer be redeemed. */
+        post: operations["revoke_setup_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants": {
         parameters: {
             query?: never;
@@ -550,6 +737,24 @@ export interface paths {
         get: operations["tenant_groups"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/setup-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a tenant's setup links, newest first (never their URLs). */
+        get: operations["list_setup_links"];
+        put?: never;
+        /** Create a setup link for a tenant. */
+        post: operations["create_setup_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -912,6 +1117,22 @@ export interface components {
     schemas: {
         /**
          * Format: uuid
+         * @description An operator or tenant-admin account.
+         */
+        AccountId: string;
+        AccountView: {
+            /** Format: date-time */
+            created_at: string;
+            email: string;
+            id: components["schemas"]["AccountId"];
+            /** Format: date-time */
+            last_login_at?: string | null;
+            /** @description `operator` or `tenant_admin`. */
+            role: string;
+            tenant_id?: components["schemas"]["TenantId"] | null;
+        };
+        /**
+         * Format: uuid
          * @description An API key.
          */
         ApiKeyId: string;
@@ -941,6 +1162,26 @@ export interface components {
             response_excerpt?: string | null;
             /** Format: int32 */
             status_code?: number | null;
+        };
+        AuditEntry: {
+            /** @description e.g. `scim_token.issued`, `endpoint.secret_rotated`, `auth.login_failed`. */
+            action: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            /** @description `api_key`, `session` or `anonymous`. */
+            actor_kind: string;
+            actor_label: string;
+            /** Format: date-time */
+            at: string;
+            details?: Record<string, never> | null;
+            /** Format: uuid */
+            id: string;
+            ip?: string | null;
+            request_id?: string | null;
+            /** Format: uuid */
+            target_id?: string | null;
+            target_kind?: string | null;
+            tenant_id?: components["schemas"]["TenantId"] | null;
         };
         CheckStatus: {
             /** @description Which implementation backs this concern (`postgres`, `sqlite`, `rabbitmq`, …). */
@@ -996,6 +1237,19 @@ export interface components {
             state: string;
             tenant_id: components["schemas"]["TenantId"];
         };
+        CreateAccount: {
+            /** @example it-admin@customer.example */
+            email: string;
+            /** @description At least 12 characters; stored as an argon2id hash. */
+            password: string;
+            /**
+             * @description `operator` (no tenant) or `tenant_admin` (with `tenant_id`).
+             * @example tenant_admin
+             */
+            role: string;
+            /** Format: uuid */
+            tenant_id?: string | null;
+        };
         CreateApiKey: {
             /**
              * @description What the key is for, e.g. `billing-service`.
@@ -1045,6 +1299,17 @@ export interface components {
              * @example https://app.example.com/webhooks/roster
              */
             url: string;
+        };
+        CreateSetupLink: {
+            /**
+             * Format: int32
+             * @description Hours until the link expires, 1 to 720 (default 72).
+             */
+            expires_in_hours?: number | null;
+            /** @description Where to send the IT admin when setup is done (http or https). */
+            return_url?: string | null;
+            /** @description Works once (default), or until it expires. */
+            single_use?: boolean | null;
         };
         CreateTenant: {
             /**
@@ -1248,6 +1513,41 @@ export interface components {
             /** @description The bearer secret. Shown once; only its hash is stored. */
             token: string;
         };
+        /** @description A new link: `url` is shown once. */
+        IssuedSetupLink: components["schemas"]["SetupLinkView"] & {
+            /** @description Send this to the IT admin; it opens the setup portal. */
+            url: string;
+        };
+        Login: {
+            /** @example ops@app.example.com */
+            email: string;
+            password: string;
+        };
+        /** @description One page of a list. */
+        Paginated_AuditEntry: {
+            data: {
+                /** @description e.g. `scim_token.issued`, `endpoint.secret_rotated`, `auth.login_failed`. */
+                action: string;
+                /** Format: uuid */
+                actor_id?: string | null;
+                /** @description `api_key`, `session` or `anonymous`. */
+                actor_kind: string;
+                actor_label: string;
+                /** Format: date-time */
+                at: string;
+                details?: Record<string, never> | null;
+                /** Format: uuid */
+                id: string;
+                ip?: string | null;
+                request_id?: string | null;
+                /** Format: uuid */
+                target_id?: string | null;
+                target_kind?: string | null;
+                tenant_id?: components["schemas"]["TenantId"] | null;
+            }[];
+            /** @description Pass as `after` to get the next page; `null` when the list is exhausted. */
+            next_cursor?: string | null;
+        };
         /** @description One page of a list. */
         Paginated_ConnectionSummary: {
             data: (components["schemas"]["ConnectionView"] & {
@@ -1446,6 +1746,18 @@ export interface components {
              */
             queued: number;
         };
+        RedeemSetupLink: {
+            /** @description The last segment of the link's URL (`sl_…`). */
+            token: string;
+        };
+        /** @description A redeemed link: the session it opened, and where to go when done. */
+        RedeemedSetupLink: components["schemas"]["SessionTokens"] & {
+            return_url?: string | null;
+        };
+        Refresh: {
+            /** @description The `refresh_token` of the last login or refresh (each works once). */
+            refresh_token: string;
+        };
         /** @description One SCIM request as logged. */
         RequestLogEntry: {
             /** Format: date-time */
@@ -1591,6 +1903,63 @@ export interface components {
              */
             userName: string;
         };
+        /** @description An authenticated session: what the management API's principal is built from. */
+        SessionAuth: {
+            account_id?: components["schemas"]["AccountId"] | null;
+            /** @description The account's email, or `setup link`. */
+            label: string;
+            role: components["schemas"]["SessionRole"];
+            /** Format: uuid */
+            session_id: string;
+            tenant_id?: components["schemas"]["TenantId"] | null;
+        };
+        /**
+         * @description What a session may do.
+         * @enum {string}
+         */
+        SessionRole: "operator" | "tenant_admin";
+        /** @description A new session's (or a refreshed one's) tokens. */
+        SessionTokens: {
+            /** @description Send as `Authorization: Bearer <access_token>`. */
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires; refresh before.
+             */
+            expires_in: number;
+            /** @description Exchange at `POST /api/v1/auth/refresh` for new tokens (each works once). */
+            refresh_token: string;
+            session: components["schemas"]["SessionAuth"];
+            /**
+             * Format: date-time
+             * @description When the session ends, refresh or not.
+             */
+            session_expires_at: string;
+            /** @description Always `Bearer`. */
+            token_type: string;
+        };
+        SetPassword: {
+            /** @description At least 12 characters. The account's other sessions end. */
+            password: string;
+        };
+        SetupLinkView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description Where the admin UI sends the IT admin when done. */
+            return_url?: string | null;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            single_use: boolean;
+            tenant_id: components["schemas"]["TenantId"];
+            /** Format: int32 */
+            use_count: number;
+            /** Format: date-time */
+            used_at?: string | null;
+        };
         /** @description One signing secret; several are valid at once during a rotation. */
         SigningSecret: {
             /** Format: date-time */
@@ -1669,6 +2038,358 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_accounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"][];
+                };
+            };
+            /** @description Invalid parameter or cursor (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Missing, malformed, unknown or revoked API key (`type` …/unauthorized); the response
+             *     carries `WWW-Authenticate: Bearer`.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="roster-api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    create_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAccount"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description Invalid body or parameter (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key (`type` …/unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A read-only key (`type` …/forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The object's state does not allow it, e.g. a disabled endpoint (`type` …/conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    get_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description Invalid parameter or cursor (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Missing, malformed, unknown or revoked API key (`type` …/unauthorized); the response
+             *     carries `WWW-Authenticate: Bearer`.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="roster-api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    delete_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid body or parameter (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key (`type` …/unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A read-only key (`type` …/forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The object's state does not allow it, e.g. a disabled endpoint (`type` …/conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    set_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPassword"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description Invalid body or parameter (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key (`type` …/unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A read-only key (`type` …/forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The object's state does not allow it, e.g. a disabled endpoint (`type` …/conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     list_api_keys: {
         parameters: {
             query?: never;
@@ -1864,6 +2585,321 @@ export interface operations {
             /** @description The object's state does not allow it, e.g. a disabled endpoint (`type` …/conflict). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    list_audit: {
+        parameters: {
+            query?: {
+                /** @description An action (`scim_token.revoked`) or a family (`endpoint.*`). */
+                action?: string;
+                /** @description The API key or account that acted. */
+                actor_id?: string;
+                tenant_id?: string;
+                /** @description Entries at or after this time. */
+                since?: string;
+                /** @description Entries before this time. */
+                until?: string;
+                /** @description A `next_cursor`: older entries. */
+                after?: string;
+                /** @description Entries per page, 1 to 1000 (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paginated_AuditEntry"];
+                };
+            };
+            /** @description Invalid parameter or cursor (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Missing, malformed, unknown or revoked API key (`type` …/unauthorized); the response
+             *     carries `WWW-Authenticate: Bearer`.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="roster-api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Login"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionTokens"];
+                };
+            };
+            /** @description Invalid body (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Wrong email or password; an invalid, used or expired token (`type` …/unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many failed attempts (`type` …/rate-limited); wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Logged out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid parameter or cursor (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Missing, malformed, unknown or revoked API key (`type` …/unauthorized); the response
+             *     carries `WWW-Authenticate: Bearer`.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="roster-api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionAuth"];
+                };
+            };
+            /** @description Invalid parameter or cursor (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Missing, malformed, unknown or revoked API key (`type` …/unauthorized); the response
+             *     carries `WWW-Authenticate: Bearer`.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="roster-api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Refresh"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionTokens"];
+                };
+            };
+            /** @description Invalid body (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Wrong email or password; an invalid, used or expired token (`type` …/unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many failed attempts (`type` …/rate-limited); wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3882,6 +4918,142 @@ export interface operations {
             };
         };
     };
+    redeem_setup_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeemSetupLink"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeemedSetupLink"];
+                };
+            };
+            /** @description Invalid body (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Wrong email or password; an invalid, used or expired token (`type` …/unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many failed attempts (`type` …/rate-limited); wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    revoke_setup_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                setup_link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupLinkView"];
+                };
+            };
+            /** @description Invalid body or parameter (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key (`type` …/unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A read-only key (`type` …/forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The object's state does not allow it, e.g. a disabled endpoint (`type` …/conflict). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     list_tenants: {
         parameters: {
             query?: {
@@ -4436,6 +5608,147 @@ export interface operations {
             };
             /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    list_setup_links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupLinkView"][];
+                };
+            };
+            /** @description Invalid parameter or cursor (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Missing, malformed, unknown or revoked API key (`type` …/unauthorized); the response
+             *     carries `WWW-Authenticate: Bearer`.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="roster-api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    create_setup_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateSetupLink"] | null;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedSetupLink"];
+                };
+            };
+            /** @description Invalid body or parameter (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key (`type` …/unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A read-only key (`type` …/forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The object's state does not allow it, e.g. a disabled endpoint (`type` …/conflict). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

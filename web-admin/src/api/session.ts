@@ -4,21 +4,20 @@
  * `authorizedFetch` attaches the access token to every api request and, on a 401, refreshes it
  * once (`POST /api/v1/auth/refresh`, which rotates the refresh token) and retries the request.
  */
-import type { TokenResponse } from './contract';
-import { isRecord } from './errors';
+import type { components, paths } from './schema';
 import { jsonRequest, readJson, sendRaw } from './transport';
 
-export type Role = 'operator' | 'tenant_admin';
+type SessionTokens = components['schemas']['SessionTokens'];
+export type Role = components['schemas']['SessionRole'];
 
-/** What the UI needs from the access token's claims (never trusted for security: the api decides). */
+/** Who is signed in, as the api described the session (the api decides every access). */
 export interface SessionClaims {
-  accountId: string;
   sessionId: string;
   role: Role;
   /** The tenant of a tenant-admin session; `null` for operators. */
   tenantId: string | null;
-  /** Unix seconds. */
-  expiresAt: number;
+  /** The account's email, or `setup link`. */
+  label: string;
 }
 
 export type SessionState =
@@ -27,32 +26,12 @@ export type SessionState =
   | { status: 'active'; claims: SessionClaims };
 
 const REFRESH_KEY = 'roster.refresh_token';
-/** Not yet in the generated spec: see contract.ts. */
-export const REFRESH_PATH = '/api/v1/auth/refresh';
+/** Called below the typed client (which sends every request through `authorizedFetch`). */
+export const REFRESH_PATH = '/api/v1/auth/refresh' satisfies keyof paths;
 
-function base64UrlDecode(part: string): string {
-  const base64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  return new TextDecoder().decode(bytes);
-}
-
-/** Reads the claims of a JWT (sub, sid, role, tenant, exp); `null` when it is not one we understand. */
-export function decodeClaims(jwt: string): SessionClaims | null {
-  const parts = jwt.split('.');
-  if (parts.length !== 3) return null;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(base64UrlDecode(parts[1]));
-  } catch {
-    return null;
-  }
-  if (!isRecord(payload)) return null;
-  const { sub, sid, role, tenant, exp } = payload;
-  if (typeof sub !== 'string' || typeof exp !== 'number') return null;
-  if (role !== 'operator' && role !== 'tenant_admin') return null;
-  const tenantId = typeof tenant === 'string' ? tenant : null;
-  if (role === 'tenant_admin' && !tenantId) return null;
-  return { accountId: sub, sessionId: typeof sid === 'string' ? sid : '', role, tenantId, expiresAt: exp };
+function claimsOf(tokens: SessionTokens): SessionClaims {
+  const { session_id, role, tenant_id, label } = tokens.session;
+  return { sessionId: session_id, role, tenantId: tenant_id ?? null, label };
 }
 
 function storage(): Storage | null {
@@ -94,9 +73,8 @@ export class SessionStore {
   }
 
   /** Starts a session from a login or setup-link redeem response. */
-  establish(tokens: TokenResponse): SessionClaims {
-    const claims = decodeClaims(tokens.access_token);
-    if (!claims) throw new Error('The api returned an access token this app cannot read');
+  establish(tokens: SessionTokens): SessionClaims {
+    const claims = claimsOf(tokens);
     this.access = tokens.access_token;
     storage()?.setItem(REFRESH_KEY, tokens.refresh_token);
     this.setState({ status: 'active', claims });
@@ -140,7 +118,7 @@ export class SessionStore {
       return false;
     }
     try {
-      this.establish(await readJson<TokenResponse>(response, REFRESH_PATH));
+      this.establish(await readJson<SessionTokens>(response, REFRESH_PATH));
       return true;
     } catch {
       this.end('expired');

@@ -1,5 +1,4 @@
-import { useState, useEffect } from 'react';
-import { getMe } from '../api/contract';
+import { useSession } from '../hooks/useSession';
 import { Shell, type NavItem } from './Shell';
 
 export const OPERATOR_NAV: NavItem[] = [
@@ -14,20 +13,7 @@ export const OPERATOR_NAV: NavItem[] = [
 
 /** The operator console: every tenant, webhooks, events, audit log, API keys. */
 export function OperatorLayout() {
-  const [email, setEmail] = useState<string | null>(null);
-  useEffect(() => {
-    const controller = new AbortController();
-    getMe(controller.signal).then(
-      (me) => setEmail(me.email ?? null),
-      () => undefined, // only decoration: the header then shows no address
-    );
-    return () => controller.abort();
-  }, []);
-  return (
-    <Shell
-      variant="operator"
-      nav={OPERATOR_NAV}
-      identity={email ? <span className="app-header__who">{email}</span> : null}
-    />
-  );
+  const state = useSession();
+  const who = state.status === 'active' ? state.claims.label : null;
+  return <Shell variant="operator" nav={OPERATOR_NAV} identity={who ? <span className="app-header__who">{who}</span> : null} />;
 }

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { logout } from '../api/contract';
+import { logout } from '../api/auth';
 import { session } from '../api/session';
 import { Button } from '../components/Button';
 

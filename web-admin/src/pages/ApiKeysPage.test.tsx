@@ -9,7 +9,6 @@ describe('ApiKeysPage', () => {
   it('creates a key and shows its secret once, and revokes one after confirmation', async () => {
     const keys = [KEY];
     const fetchMock = mockFetch({
-      'GET /api/v1/auth/me': () => jsonResponse({ id: 'acc-1', role: 'operator' }),
       'GET /api/v1/api-keys': () => jsonResponse(keys),
       'POST /api/v1/api-keys': async (request) => {
         const body = await request.json();

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
-import { listAuditLog, type AuditEntry } from '../api/contract';
+import { api, unwrap, type Schemas } from '../api/client';
 import { Button } from '../components/Button';
 import { DataTable, Pager } from '../components/DataTable';
 import { TextField } from '../components/Field';
@@ -10,8 +10,11 @@ import { EmptyState, ErrorState, LoadingState } from '../components/States';
 import { usePagedList } from '../hooks/usePagedList';
 import { useTitle } from '../hooks/useSession';
 
+type AuditEntry = Schemas['AuditEntry'];
+
 export const AUDIT_PAGE_SIZE = 50;
-const FILTERS = ['action', 'actor', 'tenant_id'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FILTERS = ['action', 'actor_id', 'tenant_id'] as const;
 type Filter = (typeof FILTERS)[number];
 
 /** Who did what, newest first, filtered by action, actor and tenant. */
@@ -22,15 +25,27 @@ export function AuditLogPage() {
   const [draft, setDraft] = useState(current);
   const list = usePagedList(
     (after, signal) =>
-      listAuditLog(
-        { action: current.action || undefined, actor: current.actor || undefined, tenant_id: current.tenant_id || undefined, after, limit: AUDIT_PAGE_SIZE },
-        signal,
+      unwrap(
+        api.GET('/api/v1/audit-log', {
+          params: {
+            query: {
+              action: current.action || undefined,
+              actor_id: current.actor_id || undefined,
+              tenant_id: current.tenant_id || undefined,
+              after,
+              limit: AUDIT_PAGE_SIZE,
+            },
+          },
+          signal,
+        }),
       ),
     FILTERS.map((key) => current[key]).join('|'),
   );
   const { state } = list;
+  const invalid = (['actor_id', 'tenant_id'] as const).filter((key) => draft[key].trim() && !UUID.test(draft[key].trim()));
   const apply = (event: FormEvent) => {
     event.preventDefault();
+    if (invalid.length > 0) return;
     const next = new URLSearchParams();
     FILTERS.forEach((key) => draft[key].trim() && next.set(key, draft[key].trim()));
     setParams(next, { replace: true });
@@ -39,9 +54,20 @@ export function AuditLogPage() {
     <div className="page">
       <PageHeader title="Audit log" description="Sign-ins, setup links, API keys and webhook changes: who did what, newest first." />
       <form className="toolbar" onSubmit={apply}>
-        <TextField label="Action" placeholder="endpoint.secret_rotated" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
-        <TextField label="Actor" value={draft.actor} onChange={(e) => setDraft({ ...draft, actor: e.target.value })} />
-        <TextField label="Tenant id" value={draft.tenant_id} onChange={(e) => setDraft({ ...draft, tenant_id: e.target.value })} />
+        <TextField label="Action" placeholder="endpoint.*" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
+        <TextField
+          label="Actor id"
+          hint="An API key or account id."
+          value={draft.actor_id}
+          error={invalid.includes('actor_id') ? 'An id is a UUID.' : undefined}
+          onChange={(e) => setDraft({ ...draft, actor_id: e.target.value })}
+        />
+        <TextField
+          label="Tenant id"
+          value={draft.tenant_id}
+          error={invalid.includes('tenant_id') ? 'An id is a UUID.' : undefined}
+          onChange={(e) => setDraft({ ...draft, tenant_id: e.target.value })}
+        />
         <Button type="submit">Filter</Button>
       </form>
       {state.phase === 'loading' && <LoadingState label="Loading the audit log…" />}
@@ -55,7 +81,7 @@ export function AuditLogPage() {
           columns={[
             { header: 'When', cell: (entry) => <Time value={entry.at} /> },
             { header: 'Action', cell: (entry) => <code>{entry.action}</code> },
-            { header: 'Actor', cell: (entry) => entry.actor_label ?? entry.actor_id ?? entry.actor_kind },
+            { header: 'Actor', cell: (entry) => entry.actor_label },
             { header: 'Target', cell: (entry) => (entry.target_id ? <>{entry.target_kind} <ShortId id={entry.target_id} /></> : '—'), optional: true },
             { header: 'IP', cell: (entry) => entry.ip ?? '—', optional: true },
           ]}

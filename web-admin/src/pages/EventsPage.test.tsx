@@ -11,7 +11,6 @@ function event(n: number, type = 'user.created') {
 describe('EventsPage', () => {
   it('filters by type through the api and offers Next only after a full page', async () => {
     const fetchMock = mockFetch({
-      'GET /api/v1/auth/me': () => jsonResponse({ id: 'acc-1', role: 'operator' }),
       'GET /api/v1/events': (request) => {
         const types = new URL(request.url).searchParams.get('types');
         if (types === 'group.*') return jsonResponse({ data: [event(7, 'group.created')], next_cursor: 'head' });

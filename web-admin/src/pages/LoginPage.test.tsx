@@ -23,7 +23,6 @@ describe('LoginPage', () => {
   it('signs in, keeps the refresh token for reloads and opens the page asked for', async () => {
     const fetchMock = mockFetch({
       'POST /api/v1/auth/login': () => jsonResponse(tokens('operator')),
-      'GET /api/v1/auth/me': () => jsonResponse({ id: 'acc-1', email: 'ops@example.com', role: 'operator' }),
       'GET /api/v1/endpoints': () => jsonResponse([]),
     });
     const { user } = renderApp('/endpoints');
@@ -73,7 +72,6 @@ describe('LoginPage', () => {
     sessionStorage.setItem('roster.refresh_token', 'refresh-0');
     const fetchMock = mockFetch({
       'POST /api/v1/auth/refresh': () => jsonResponse(tokens('operator', null, 5)),
-      'GET /api/v1/auth/me': () => jsonResponse({ id: 'acc-1', email: 'ops@example.com', role: 'operator' }),
       'GET /api/v1/endpoints': () => jsonResponse([]),
       'POST /api/v1/auth/logout': () => new Response(null, { status: 204 }),
     });

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
-import { login } from '../api/contract';
+import { login } from '../api/auth';
 import { ApiError } from '../api/errors';
 import { session } from '../api/session';
 import { homeOf } from '../auth/RequireSession';

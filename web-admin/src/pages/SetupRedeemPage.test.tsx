@@ -54,11 +54,11 @@ describe('setup link landing page', () => {
   });
 
   it('explains an expired or used link', async () => {
-    mockFetch({ 'POST /api/v1/setup-links/redeem': () => problemResponse(410, 'gone', 'setup link already used') });
+    mockFetch({ 'POST /api/v1/setup-links/redeem': () => problemResponse(401, 'unauthorized', 'this setup link has expired, was used or was revoked') });
     renderApp('/setup/old-token');
     expect(await screen.findByRole('heading', { name: 'This setup link cannot be used' })).toBeInTheDocument();
     expect(screen.getByText(/Ask the person who sent it for a new link/)).toBeInTheDocument();
-    expect(screen.getByText('req-410')).toBeInTheDocument();
+    expect(screen.getByText('req-401')).toBeInTheDocument();
     expect(session.getState().status).toBe('anonymous');
   });
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Navigate, useParams } from 'react-router';
-import { redeemSetupLink } from '../api/contract';
+import { redeemSetupLink } from '../api/auth';
 import { ApiError } from '../api/errors';
 import { session } from '../api/session';
 import { RequestId } from '../components/States';

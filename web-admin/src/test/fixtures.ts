@@ -1,4 +1,5 @@
 import { vi } from 'vitest';
+import type { SessionTokens } from '../api/auth';
 import type { ReadinessResponse } from '../api/health';
 
 export const HEALTH_OK = { status: 'ok', version: '0.1.0' };
@@ -75,17 +76,20 @@ export function mockFetch(routes: Record<string, Route>) {
   return Object.assign(fetchMock, { calls });
 }
 
-/** A JWT-shaped token with the given claims (unsigned: the UI only reads claims). */
-export function fakeJwt(claims: Record<string, unknown>): string {
-  const encode = (value: unknown) =>
-    btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  return `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}.c2ln`;
-}
-
-export function tokens(role: 'operator' | 'tenant_admin', tenant: string | null = null, n = 1) {
+/** A session as login, refresh and redeem answer it (`SessionTokens`); `n` numbers the tokens. */
+export function tokens(role: 'operator' | 'tenant_admin', tenant: string | null = null, n = 1): SessionTokens {
   return {
-    access_token: fakeJwt({ sub: 'acc-1', sid: `sid-${n}`, role, tenant, exp: 4_000_000_000, iat: 1 }),
+    access_token: `access-${n}`,
     refresh_token: `refresh-${n}`,
+    token_type: 'Bearer',
     expires_in: 900,
+    session_expires_at: '2027-01-01T00:00:00Z',
+    session: {
+      session_id: 'sid-1',
+      role,
+      tenant_id: tenant,
+      account_id: role === 'operator' ? 'acc-1' : null,
+      label: role === 'operator' ? 'ops@example.com' : 'setup link',
+    },
   };
 }

@@ -27,11 +27,10 @@ function delivery(n: number, status = 'failed') {
   };
 }
 
-const ME = { 'GET /api/v1/auth/me': () => jsonResponse({ id: 'acc-1', email: 'ops@example.com', role: 'operator' }) };
 
 describe('webhook endpoint pages', () => {
   it('lists endpoints with their status and links to each', async () => {
-    mockFetch({ ...ME, 'GET /api/v1/endpoints': () => jsonResponse([ENDPOINT, { ...ENDPOINT, id: 'ep-2', url: 'https://b.example.com/h', enabled: false }]) });
+    mockFetch({ 'GET /api/v1/endpoints': () => jsonResponse([ENDPOINT, { ...ENDPOINT, id: 'ep-2', url: 'https://b.example.com/h', enabled: false }]) });
     renderApp('/endpoints', { as: 'operator' });
     const table = await screen.findByRole('table', { name: 'Webhook endpoints' });
     const rows = within(table).getAllByRole('row');
@@ -42,7 +41,7 @@ describe('webhook endpoint pages', () => {
   });
 
   it('shows an empty state with a way to add the first endpoint', async () => {
-    mockFetch({ ...ME, 'GET /api/v1/endpoints': () => jsonResponse([]) });
+    mockFetch({ 'GET /api/v1/endpoints': () => jsonResponse([]) });
     renderApp('/endpoints', { as: 'operator' });
     expect(await screen.findByRole('heading', { name: 'No endpoints yet' })).toBeInTheDocument();
     expect(screen.getAllByRole('link', { name: 'Add endpoint' })).toHaveLength(2);
@@ -51,8 +50,7 @@ describe('webhook endpoint pages', () => {
   it('validates the form inline, shows the api problem on its field, then the secret once created', async () => {
     let attempts = 0;
     const fetchMock = mockFetch({
-      ...ME,
-      'POST /api/v1/endpoints': async (request) => {
+            'POST /api/v1/endpoints': async (request) => {
         attempts += 1;
         if (attempts === 1) return problemResponse(400, 'validation', 'url: private and loopback addresses are refused');
         return jsonResponse({ ...ENDPOINT, ...(await request.json()), id: 'ep-9', secret: 'whsec_c2VjcmV0' }, 201);
@@ -88,8 +86,7 @@ describe('webhook endpoint pages', () => {
   it('shows the secret, rotates it through a dialog, and sends a test event', async () => {
     let secret = 'whsec_one';
     const fetchMock = mockFetch({
-      ...ME,
-      'GET /api/v1/endpoints/ep-1': () => jsonResponse(ENDPOINT),
+            'GET /api/v1/endpoints/ep-1': () => jsonResponse(ENDPOINT),
       'GET /api/v1/endpoints/ep-1/deliveries': () => jsonResponse({ data: [], next_cursor: null }),
       'GET /api/v1/endpoints/ep-1/secret': () => jsonResponse({ current: secret, previous: secret === 'whsec_one' ? [] : [{ secret: 'whsec_one', created_at: '2026-01-01T00:00:00Z', expires_at: '2026-01-02T00:00:00Z' }] }),
       'POST /api/v1/endpoints/ep-1/secret/rotate': () => {
@@ -127,8 +124,7 @@ describe('webhook endpoint pages', () => {
 
   it('disables after confirmation, keeping focus inside the dialog, and shows a refused action inline', async () => {
     mockFetch({
-      ...ME,
-      'GET /api/v1/endpoints/ep-1': () => jsonResponse(ENDPOINT),
+            'GET /api/v1/endpoints/ep-1': () => jsonResponse(ENDPOINT),
       'GET /api/v1/endpoints/ep-1/deliveries': () => jsonResponse({ data: [], next_cursor: null }),
       'POST /api/v1/endpoints/ep-1/disable': () => jsonResponse({ ...ENDPOINT, enabled: false, disabled_reason: 'disabled by an operator', disabled_at: '2026-01-03T00:00:00Z' }),
       'POST /api/v1/endpoints/ep-1/enable': () => problemResponse(403, 'forbidden', 'a read-only credential cannot write'),
@@ -156,8 +152,7 @@ describe('webhook endpoint pages', () => {
 
   it('pages deliveries with the cursor, filters by status and recovers failed ones', async () => {
     const fetchMock = mockFetch({
-      ...ME,
-      'GET /api/v1/endpoints/ep-1': () => jsonResponse(ENDPOINT),
+            'GET /api/v1/endpoints/ep-1': () => jsonResponse(ENDPOINT),
       'GET /api/v1/endpoints/ep-1/deliveries': (request) => {
         const after = new URL(request.url).searchParams.get('after');
         return after === 'c1'
@@ -189,8 +184,7 @@ describe('webhook endpoint pages', () => {
 
   it('shows a delivery with its payload and attempts, and replays it', async () => {
     const fetchMock = mockFetch({
-      ...ME,
-      'GET /api/v1/deliveries/del-1': () =>
+            'GET /api/v1/deliveries/del-1': () =>
         jsonResponse({
           ...delivery(1),
           payload: { id: 'evt-1', type: 'user.created', data: { user_name: 'ada@example.com' } },

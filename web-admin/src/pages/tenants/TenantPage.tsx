@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
-import { createSetupLink, type SetupLink } from '../../api/contract';
 import { StatusBadge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { CopyField } from '../../components/CopyField';
@@ -14,6 +13,7 @@ import { useTitle } from '../../hooks/useSession';
 import { guideFor } from '../../setup/guides';
 
 type Connection = Schemas['ConnectionSummary'];
+type SetupLink = Schemas['IssuedSetupLink'];
 
 function SetupLinkPanel({ tenantId }: { tenantId: string }) {
   const [link, setLink] = useState<SetupLink | null>(null);
@@ -23,7 +23,9 @@ function SetupLinkPanel({ tenantId }: { tenantId: string }) {
     setBusy(true);
     setError(null);
     try {
-      setLink(await createSetupLink(tenantId, {}));
+      setLink(
+        await unwrap(api.POST('/api/v1/tenants/{tenant_id}/setup-links', { params: { path: { tenant_id: tenantId } }, body: {} })),
+      );
     } catch (failure) {
       setError(failure);
     } finally {
@@ -41,7 +43,7 @@ function SetupLinkPanel({ tenantId }: { tenantId: string }) {
       <p className="muted">
         Send it to the customer’s IT admin: it opens a guided setup for their identity provider, limited to this tenant.
       </p>
-      {link?.url && (
+      {link && (
         <CopyField
           label="Setup link"
           value={link.url}

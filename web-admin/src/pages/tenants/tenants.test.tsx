@@ -4,13 +4,11 @@ import { jsonResponse, mockFetch, problemResponse } from '../../test/fixtures';
 import { renderApp } from '../../test/render';
 
 const TENANT = { id: 'tenant-1', name: 'Acme Corp', external_id: 'org_acme', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' };
-const ME = { 'GET /api/v1/auth/me': () => jsonResponse({ id: 'acc-1', role: 'operator' }) };
 
 describe('tenant pages', () => {
   it('searches tenants through the api', async () => {
     const fetchMock = mockFetch({
-      ...ME,
-      'GET /api/v1/tenants': (request) =>
+            'GET /api/v1/tenants': (request) =>
         jsonResponse({ data: new URL(request.url).searchParams.get('search') === 'nothing' ? [] : [TENANT], next_cursor: null }),
     });
     const { user } = renderApp('/', { as: 'operator' });
@@ -25,8 +23,7 @@ describe('tenant pages', () => {
   it('creates a tenant, shows a conflict inline, then opens it and generates a setup link to copy', async () => {
     let posts = 0;
     mockFetch({
-      ...ME,
-      'GET /api/v1/tenants': () => jsonResponse({ data: [], next_cursor: null }),
+            'GET /api/v1/tenants': () => jsonResponse({ data: [], next_cursor: null }),
       'POST /api/v1/tenants': () => {
         posts += 1;
         return posts === 1 ? problemResponse(409, 'conflict', 'external_id "org_acme" is already used') : jsonResponse(TENANT, 201);

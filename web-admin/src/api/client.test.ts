@@ -136,7 +136,7 @@ describe('typed api client', () => {
       'DELETE /api/v1/endpoints/ep-1': () =>
         new Response('upstream broke', { status: 502, headers: { 'x-request-id': 'rid-7' } }),
     });
-    const error = await caught(done(api.DELETE('/api/v1/endpoints/{id}', { params: { path: { id: 'ep-1' } } })));
+    const error = await caught(done(api.DELETE('/api/v1/endpoints/{endpoint_id}', { params: { path: { endpoint_id: 'ep-1' } } })));
     expect(error).toMatchObject({ status: 502, requestId: 'rid-7', problem: undefined });
     expect(error.message).toMatch(/HTTP 502/);
   });

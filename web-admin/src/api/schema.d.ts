@@ -327,7 +327,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/deliveries/{id}": {
+    "/api/v1/deliveries/{delivery_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -344,7 +344,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/deliveries/{id}/replay": {
+    "/api/v1/deliveries/{delivery_id}/replay": {
         parameters: {
             query?: never;
             header?: never;
@@ -383,7 +383,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/endpoints/{id}": {
+    "/api/v1/endpoints/{endpoint_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -402,7 +402,7 @@ export interface paths {
         patch: operations["update_endpoint"];
         trace?: never;
     };
-    "/api/v1/endpoints/{id}/deliveries": {
+    "/api/v1/endpoints/{endpoint_id}/deliveries": {
         parameters: {
             query?: never;
             header?: never;
@@ -419,7 +419,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/endpoints/{id}/disable": {
+    "/api/v1/endpoints/{endpoint_id}/disable": {
         parameters: {
             query?: never;
             header?: never;
@@ -436,7 +436,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/endpoints/{id}/enable": {
+    "/api/v1/endpoints/{endpoint_id}/enable": {
         parameters: {
             query?: never;
             header?: never;
@@ -456,7 +456,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/endpoints/{id}/recover": {
+    "/api/v1/endpoints/{endpoint_id}/recover": {
         parameters: {
             query?: never;
             header?: never;
@@ -473,7 +473,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/endpoints/{id}/secret": {
+    "/api/v1/endpoints/{endpoint_id}/secret": {
         parameters: {
             query?: never;
             header?: never;
@@ -490,7 +490,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/endpoints/{id}/secret/rotate": {
+    "/api/v1/endpoints/{endpoint_id}/secret/rotate": {
         parameters: {
             query?: never;
             header?: never;
@@ -511,7 +511,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/endpoints/{id}/test": {
+    "/api/v1/endpoints/{endpoint_id}/test": {
         parameters: {
             query?: never;
             header?: never;
@@ -551,7 +551,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/events/{id}": {
+    "/api/v1/events/{event_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -3554,7 +3554,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                delivery_id: string;
             };
             cookie?: never;
         };
@@ -3616,7 +3616,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                delivery_id: string;
             };
             cookie?: never;
         };
@@ -3831,7 +3831,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                endpoint_id: string;
             };
             cookie?: never;
         };
@@ -3893,7 +3893,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                endpoint_id: string;
             };
             cookie?: never;
         };
@@ -3967,7 +3967,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                endpoint_id: string;
             };
             cookie?: never;
         };
@@ -4054,7 +4054,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The endpoint */
-                id: string;
+                endpoint_id: string;
             };
             cookie?: never;
         };
@@ -4116,7 +4116,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                endpoint_id: string;
             };
             cookie?: never;
         };
@@ -4195,7 +4195,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                endpoint_id: string;
             };
             cookie?: never;
         };
@@ -4271,7 +4271,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The endpoint */
-                id: string;
+                endpoint_id: string;
             };
             cookie?: never;
         };
@@ -4351,7 +4351,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                endpoint_id: string;
             };
             cookie?: never;
         };
@@ -4426,7 +4426,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                endpoint_id: string;
             };
             cookie?: never;
         };
@@ -4505,7 +4505,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                endpoint_id: string;
             };
             cookie?: never;
         };
@@ -4656,7 +4656,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The event's id (the `webhook-id` of its deliveries) */
-                id: string;
+                event_id: string;
             };
             cookie?: never;
         };

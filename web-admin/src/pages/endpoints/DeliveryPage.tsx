@@ -38,8 +38,8 @@ function AttemptItem({ attempt, number }: { attempt: Attempt; number: number }) 
 export function DeliveryPage() {
   const { id = '' } = useParams();
   useTitle('Delivery');
-  const path = { id };
-  const { state, reload } = useAsync((signal) => unwrap(api.GET('/api/v1/deliveries/{id}', { params: { path }, signal })), id);
+  const path = { delivery_id: id };
+  const { state, reload } = useAsync((signal) => unwrap(api.GET('/api/v1/deliveries/{delivery_id}', { params: { path }, signal })), id);
   const [replaying, setReplaying] = useState(false);
   const [replayed, setReplayed] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -53,7 +53,7 @@ export function DeliveryPage() {
     setError(null);
     setReplayed(false);
     try {
-      await unwrap(api.POST('/api/v1/deliveries/{id}/replay', { params: { path } }));
+      await unwrap(api.POST('/api/v1/deliveries/{delivery_id}/replay', { params: { path } }));
       setReplayed(true);
       reload();
     } catch (failure) {

@@ -40,7 +40,7 @@ function RecoverForm({ endpointId, onRecovered }: { endpointId: string; onRecove
     try {
       const at = new Date(since);
       const result = await unwrap(
-        api.POST('/api/v1/endpoints/{id}/recover', { params: { path: { id: endpointId } }, body: { since: at.toISOString() } }),
+        api.POST('/api/v1/endpoints/{endpoint_id}/recover', { params: { path: { endpoint_id: endpointId } }, body: { since: at.toISOString() } }),
       );
       setQueued(result.queued);
       onRecovered();
@@ -75,8 +75,8 @@ export function EndpointDeliveries({ endpointId }: { endpointId: string }) {
   const list = usePagedList(
     (after, signal) =>
       unwrap(
-        api.GET('/api/v1/endpoints/{id}/deliveries', {
-          params: { path: { id: endpointId }, query: { status: status || undefined, after, limit: DELIVERIES_PAGE_SIZE } },
+        api.GET('/api/v1/endpoints/{endpoint_id}/deliveries', {
+          params: { path: { endpoint_id: endpointId }, query: { status: status || undefined, after, limit: DELIVERIES_PAGE_SIZE } },
           signal,
         }),
       ),

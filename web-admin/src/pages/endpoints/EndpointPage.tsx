@@ -79,8 +79,8 @@ type Pending = 'disable' | 'delete' | null;
 export function EndpointPage() {
   const { id = '' } = useParams();
   const navigate = useNavigate();
-  const path = { id };
-  const { state, reload, update } = useAsync((signal) => unwrap(api.GET('/api/v1/endpoints/{id}', { params: { path }, signal })), id);
+  const path = { endpoint_id: id };
+  const { state, reload, update } = useAsync((signal) => unwrap(api.GET('/api/v1/endpoints/{endpoint_id}', { params: { path }, signal })), id);
   const [confirm, setConfirm] = useState<Pending>(null);
   const [testing, setTesting] = useState(false);
   const [test, setTest] = useState<TestResult | null>(null);
@@ -95,7 +95,7 @@ export function EndpointPage() {
     setTesting(true);
     setError(null);
     try {
-      setTest(await unwrap(api.POST('/api/v1/endpoints/{id}/test', { params: { path } })));
+      setTest(await unwrap(api.POST('/api/v1/endpoints/{endpoint_id}/test', { params: { path } })));
     } catch (failure) {
       setError(failure);
     } finally {
@@ -105,7 +105,7 @@ export function EndpointPage() {
   const enable = async () => {
     setError(null);
     try {
-      update(await unwrap(api.POST('/api/v1/endpoints/{id}/enable', { params: { path } })));
+      update(await unwrap(api.POST('/api/v1/endpoints/{endpoint_id}/enable', { params: { path } })));
     } catch (failure) {
       setError(failure);
     }
@@ -145,7 +145,7 @@ export function EndpointPage() {
           confirmLabel="Disable"
           danger
           onClose={() => setConfirm(null)}
-          onConfirm={async () => update(await unwrap(api.POST('/api/v1/endpoints/{id}/disable', { params: { path }, body: null })))}
+          onConfirm={async () => update(await unwrap(api.POST('/api/v1/endpoints/{endpoint_id}/disable', { params: { path }, body: null })))}
         >
           <p>No deliveries are attempted while it is disabled. Enable it again later and recover the failed ones.</p>
         </ConfirmDialog>
@@ -157,7 +157,7 @@ export function EndpointPage() {
           danger
           onClose={() => setConfirm(null)}
           onConfirm={async () => {
-            await done(api.DELETE('/api/v1/endpoints/{id}', { params: { path } }));
+            await done(api.DELETE('/api/v1/endpoints/{endpoint_id}', { params: { path } }));
             navigate('/endpoints', { replace: true });
           }}
         >

@@ -19,8 +19,8 @@ function RotateDialog({ endpointId, onDone, onClose }: { endpointId: string; onD
     setError(null);
     try {
       const rotated = await unwrap(
-        api.POST('/api/v1/endpoints/{id}/secret/rotate', {
-          params: { path: { id: endpointId } },
+        api.POST('/api/v1/endpoints/{endpoint_id}/secret/rotate', {
+          params: { path: { endpoint_id: endpointId } },
           body: { overlap_hours: Number(hours.trim()) },
         }),
       );
@@ -69,7 +69,7 @@ export function EndpointSecret({ endpointId }: { endpointId: string }) {
     setBusy(true);
     setError(null);
     try {
-      setSecrets(await unwrap(api.GET('/api/v1/endpoints/{id}/secret', { params: { path: { id: endpointId } } })));
+      setSecrets(await unwrap(api.GET('/api/v1/endpoints/{endpoint_id}/secret', { params: { path: { endpoint_id: endpointId } } })));
     } catch (failure) {
       setError(failure);
     } finally {

@@ -1,5 +1,6 @@
-// Browser smoke test: the admin UI served by a running Roster loads in real Chromium and shows
-// the service's readiness from the API. Usage: node e2e/smoke.mjs http://127.0.0.1:PORT
+// Browser smoke test: the admin UI served by a running Roster loads in real Chromium: /admin/
+// lands on the operator sign-in page, and the public status page shows the service's readiness
+// from the API. Usage: node e2e/smoke.mjs http://127.0.0.1:PORT
 // Screenshots go to e2e/screenshots/ (kept as CI artifacts, not committed).
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
@@ -21,6 +22,7 @@ const browser = await chromium.launch({
   ],
 });
 let failures = 0;
+const overflows = (page) => page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 const check = (ok, what) => {
   console.log(`${ok ? 'ok' : 'FAILED'} - ${what}`);
   if (!ok) failures += 1;
@@ -37,17 +39,25 @@ try {
     const res = await page.goto(`${base}/admin/`, { waitUntil: 'networkidle' });
     check(res?.status() === 200, `${name}: /admin/ answers 200`);
     check(/default-src 'self'/.test(res?.headers()['content-security-policy'] ?? ''), `${name}: CSP header set`);
+    await page.getByRole('heading', { name: 'Sign in to the operator console' }).waitFor({ timeout: 10_000 });
+    check(new URL(page.url()).pathname === '/admin/login', `${name}: an anonymous visitor lands on /admin/login`);
+    check(await page.getByLabel('Email').isVisible(), `${name}: the login form has a labelled email field`);
+    await page.screenshot({ path: `${shots}login-${name}.png`, fullPage: true });
+    check(!(await overflows(page)), `${name}: login has no horizontal overflow`);
+
+    const status = await page.goto(`${base}/admin/status`, { waitUntil: 'networkidle' });
+    check(status?.status() === 200, `${name}: /admin/status answers 200 (index.html fallback)`);
     await page.getByText('database', { exact: false }).first().waitFor({ timeout: 10_000 });
     const text = await page.locator('body').innerText();
     for (const backend of ['sqlite', 'in-process', 'memory']) {
       check(text.toLowerCase().includes(backend), `${name}: readiness shows the ${backend} backend`);
     }
     check(!/checking…/i.test(text), `${name}: loading state resolved`);
+    check(!(await overflows(page)), `${name}: status has no horizontal overflow`);
+    await page.screenshot({ path: `${shots}status-${name}.png`, fullPage: true });
+
     check(errors.length === 0, `${name}: no console errors ${errors.join(' | ')}`);
     check(failedRequests.length === 0, `${name}: no failed requests ${failedRequests.join(' ')}`);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-    check(!overflow, `${name}: no horizontal overflow`);
-    await page.screenshot({ path: `${shots}overview-${name}.png`, fullPage: true });
     await page.close();
   }
 } finally {

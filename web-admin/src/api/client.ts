@@ -1,143 +1,50 @@
 /**
- * Small typed client for the Roster api. Requests go to the same origin the
- * admin app is served from (the api serves it at /admin; `vite dev` proxies).
+ * The typed api client: every path, parameter and body comes from schema.d.ts, generated from
+ * the committed openapi.json (`npm run gen:api`; `npm run check:api` fails when it is stale),
+ * so the UI cannot drift from the api. Requests carry the session's access token and are
+ * retried once after a refresh on 401 (see session.ts). Failures become `ApiError`s.
  */
+import createClient from 'openapi-fetch';
+import { ApiError, errorFromResponse, toApiError } from './errors';
+import type { components, paths } from './schema';
+import { authorizedFetch } from './session';
+import { apiOrigin } from './transport';
 
-export type CheckStatus = 'ok' | 'error';
+export type Schemas = components['schemas'];
 
-export interface HealthResponse {
-  status: 'ok';
-  version: string;
+export const api = createClient<paths>({
+  baseUrl: apiOrigin(),
+  fetch: (request: Request) => authorizedFetch(request),
+});
+
+export interface Outcome<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
 }
 
-export interface ReadinessCheck {
-  status: CheckStatus;
-  /** e.g. "sqlite" | "postgres", "in-process" | "rabbitmq", "memory" | "redis" */
-  backend: string;
-  error?: string;
-}
-
-export interface ReadinessChecks {
-  database: ReadinessCheck;
-  event_bus: ReadinessCheck;
-  cache: ReadinessCheck;
-  [name: string]: ReadinessCheck;
-}
-
-export interface ReadinessResponse {
-  status: 'ok' | 'unavailable';
-  version: string;
-  checks: ReadinessChecks;
-}
-
-export type ApiErrorKind = 'network' | 'timeout' | 'http' | 'parse';
-
-/** Thrown for every failure except a caller-requested abort. */
-export class ApiError extends Error {
-  readonly kind: ApiErrorKind;
-  readonly path: string;
-  readonly status?: number;
-
-  constructor(kind: ApiErrorKind, path: string, message: string, status?: number) {
-    super(message);
-    this.name = 'ApiError';
-    this.kind = kind;
-    this.path = path;
-    this.status = status;
-  }
-}
-
-export interface RequestOptions {
-  signal?: AbortSignal;
-  /** HTTP statuses whose body is a valid payload (2xx is always accepted). */
-  acceptStatuses?: readonly number[];
-  timeoutMs?: number;
-}
-
-const DEFAULT_TIMEOUT_MS = 8000;
-
-export async function getJson<T>(
-  path: string,
-  isValid: (body: unknown) => body is T,
-  { signal, acceptStatuses = [], timeoutMs = DEFAULT_TIMEOUT_MS }: RequestOptions = {},
-): Promise<T> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const onAbort = () => controller.abort();
-  if (signal?.aborted) controller.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-
-  let response: Response;
-  let text: string;
+/** Awaits a call; throws `ApiError` for transport failures (not for HTTP errors). */
+export async function settle<T>(pending: Promise<Outcome<T>>): Promise<Outcome<T>> {
   try {
-    response = await fetch(path, {
-      headers: { Accept: 'application/json' },
-      signal: controller.signal,
-    });
-    text = await response.text();
-  } catch (cause) {
-    if (signal?.aborted) throw cause;
-    if (timedOut) {
-      throw new ApiError('timeout', path, `No response from ${path} within ${timeoutMs / 1000} s`);
-    }
-    throw new ApiError('network', path, `Could not reach the API (${path})`);
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
+    return await pending;
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw toApiError(error);
   }
+}
 
-  if (!response.ok && !acceptStatuses.includes(response.status)) {
-    throw new ApiError('http', path, `${path} returned HTTP ${response.status}`, response.status);
+/** The body of a successful call; any failure is thrown as an `ApiError`. */
+export async function unwrap<T>(pending: Promise<Outcome<T>>): Promise<T> {
+  const { data, error, response } = await settle(pending);
+  if (!response.ok) throw errorFromResponse(response, error, response.url);
+  if (data === undefined) {
+    throw new ApiError('parse', response.url, 'The api answered without a body', { status: response.status });
   }
-
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ApiError('parse', path, `${path} did not return JSON`, response.status);
-  }
-  if (!isValid(body)) {
-    throw new ApiError('parse', path, `${path} returned an unexpected payload`, response.status);
-  }
-  return body;
+  return data;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function isHealthResponse(body: unknown): body is HealthResponse {
-  return isRecord(body) && typeof body.status === 'string' && typeof body.version === 'string';
-}
-
-function isReadinessCheck(value: unknown): value is ReadinessCheck {
-  return (
-    isRecord(value) &&
-    typeof value.status === 'string' &&
-    typeof value.backend === 'string' &&
-    (value.error === undefined || typeof value.error === 'string')
-  );
-}
-
-export function isReadinessResponse(body: unknown): body is ReadinessResponse {
-  return (
-    isRecord(body) &&
-    typeof body.status === 'string' &&
-    typeof body.version === 'string' &&
-    isRecord(body.checks) &&
-    Object.values(body.checks).every(isReadinessCheck)
-  );
-}
-
-export function getHealth(options?: RequestOptions): Promise<HealthResponse> {
-  return getJson('/healthz', isHealthResponse, options);
-}
-
-/** 503 means "not ready" and still carries a readiness body. */
-export function getReadiness(options?: RequestOptions): Promise<ReadinessResponse> {
-  return getJson('/readyz', isReadinessResponse, { acceptStatuses: [503], ...options });
+/** For calls answered without a body (204 No Content, 202 Accepted). */
+export async function done(pending: Promise<Outcome<unknown>>): Promise<void> {
+  const { error, response } = await settle(pending);
+  if (!response.ok) throw errorFromResponse(response, error, response.url);
 }

@@ -1,6 +1,6 @@
 import { useId } from 'react';
-import type { ReadinessCheck } from '../api/client';
-import { StatusBadge } from './StatusBadge';
+import type { ReadinessCheck } from '../api/health';
+import { StatusBadge } from './Badge';
 
 const CHECK_NAMES: Record<string, string> = {
   database: 'Database',

@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
+import { ApiError, toApiError } from '../api/errors';
 import {
-  ApiError,
   getHealth,
   getReadiness,
   type HealthResponse,
   type ReadinessResponse,
-} from '../api/client';
+} from '../api/health';
 
 export interface ServiceStatus {
   health: HealthResponse;
@@ -26,12 +26,6 @@ async function loadServiceStatus(signal: AbortSignal): Promise<ServiceStatus> {
     getReadiness({ signal }),
   ]);
   return { health, readiness, checkedAt: new Date() };
-}
-
-function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new ApiError('network', '', message);
 }
 
 /**

@@ -1,7 +1,8 @@
-import type { ReadinessChecks } from '../api/client';
-import { ErrorState } from '../components/ErrorState';
+import type { ReadinessChecks } from '../api/health';
+import { ErrorState } from '../components/States';
 import { HealthCard } from '../components/HealthCard';
-import { StatusBadge } from '../components/StatusBadge';
+import { StatusBadge } from '../components/Badge';
+import { useTitle } from '../hooks/useSession';
 import { DEFAULT_REFRESH_MS, useServiceStatus, type ServiceStatus } from '../hooks/useServiceStatus';
 
 const CHECK_ORDER = ['database', 'event_bus', 'cache'];
@@ -71,11 +72,12 @@ interface OverviewProps {
 }
 
 export function Overview({ refreshMs = DEFAULT_REFRESH_MS }: OverviewProps) {
+  useTitle('Status');
   const { state, retry } = useServiceStatus(refreshMs);
   return (
     <div className="page">
       <div className="page__header">
-        <h1>Overview</h1>
+        <h1>Status</h1>
         <p className="muted">
           Health of this Roster deployment. Refreshes every {Math.round(refreshMs / 1000)} s.
         </p>
@@ -89,7 +91,7 @@ export function Overview({ refreshMs = DEFAULT_REFRESH_MS }: OverviewProps) {
       {state.phase === 'error' && (
         <ErrorState
           title="Cannot reach the Roster API"
-          message={state.error.message}
+          error={state.error}
           onRetry={retry}
         />
       )}

@@ -8,6 +8,23 @@ use support::api::{Api, assert_problem};
 use support::scim::connect;
 use support::{Options, TestApp};
 
+/// A request with a body of `content_type` as given (not necessarily valid JSON).
+async fn post_raw(
+    app: &TestApp,
+    url: &str,
+    bearer: &str,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    let req = app.http.post(url).bearer_auth(bearer);
+    let req = req.header("Content-Type", content_type).body(body);
+    req.send().await.unwrap()
+}
+
+async fn get_raw(app: &TestApp, url: &str, bearer: &str) -> reqwest::Response {
+    app.http.get(url).bearer_auth(bearer).send().await.unwrap()
+}
+
 fn open_to_app(config: &mut roster_domain::Config) {
     config.cors_allowed_origins = vec!["https://app.example.com".into()];
 }
@@ -43,13 +60,7 @@ async fn security_headers_and_closed_cors_by_default() {
         assert_eq!(res.headers[name], value, "{name}");
     }
     let s = connect(&app, "Acme", "okta").await;
-    let scim = app
-        .http
-        .get(format!("{}/Users", s.base))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .unwrap();
+    let scim = get_raw(&app, &format!("{}/Users", s.base), &s.token).await;
     assert_eq!(scim.headers()["x-content-type-options"], "nosniff");
 
     let res = preflight(&app, "https://evil.example").await;
@@ -98,15 +109,14 @@ async fn oversized_bodies_are_refused_in_each_apis_format() {
     assert_eq!(res.status(), 413);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let s = connect(&app, "Acme", "okta").await;
-    let res = app
-        .http
-        .post(format!("{}/Users", s.base))
-        .bearer_auth(&s.token)
-        .header("Content-Type", "application/scim+json")
-        .body(big)
-        .send()
-        .await
-        .unwrap();
+    let res = post_raw(
+        &app,
+        &format!("{}/Users", s.base),
+        &s.token,
+        "application/scim+json",
+        big,
+    )
+    .await;
     assert_eq!(res.status(), 413);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["status"], "413");
@@ -132,28 +142,26 @@ async fn text_postgres_cannot_store_is_refused_alike_on_both_backends() {
     let app = TestApp::start().await;
     let api = Api::new(&app, ApiKeyScope::Full, None).await;
     let nul_body = r#"{"name": "a\u0000b"}"#;
-    let res = app
-        .http
-        .post(format!("{}/api/v1/tenants", app.base_url))
-        .bearer_auth(&api.key)
-        .header("Content-Type", "application/json")
-        .body(nul_body)
-        .send()
-        .await
-        .unwrap();
+    let res = post_raw(
+        &app,
+        &format!("{}/api/v1/tenants", app.base_url),
+        &api.key,
+        "application/json",
+        nul_body,
+    )
+    .await;
     assert_eq!(res.status(), 400);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     assert_problem(&api.get("/tenants?search=a%00b").await, 400, "validation");
     // An escaped backslash before `u0000` is ordinary text.
-    let res = app
-        .http
-        .post(format!("{}/api/v1/tenants", app.base_url))
-        .bearer_auth(&api.key)
-        .header("Content-Type", "application/json")
-        .body(r#"{"name": "a\\u0000b"}"#)
-        .send()
-        .await
-        .unwrap();
+    let res = post_raw(
+        &app,
+        &format!("{}/api/v1/tenants", app.base_url),
+        &api.key,
+        "application/json",
+        r#"{"name": "a\\u0000b"}"#,
+    )
+    .await;
     assert_eq!(res.status(), 201);
 
     let s = connect(&app, "Acme", "okta").await;
@@ -161,35 +169,27 @@ async fn text_postgres_cannot_store_is_refused_alike_on_both_backends() {
         r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "x\u0000"}"#,
         r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "big", "x": -1.7976931348623155e308}"#,
     ] {
-        let res = app
-            .http
-            .post(format!("{}/Users", s.base))
-            .bearer_auth(&s.token)
-            .header("Content-Type", "application/scim+json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let res = post_raw(
+            &app,
+            &format!("{}/Users", s.base),
+            &s.token,
+            "application/scim+json",
+            body,
+        )
+        .await;
         assert_eq!(res.status(), 400, "{body}");
         let err: serde_json::Value = res.json().await.unwrap();
         assert_eq!(err["scimType"], "invalidValue", "{err}");
     }
-    let res = app
-        .http
-        .get(format!("{}/Users?filter=userName%20eq%20%22%00%22", s.base))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .unwrap();
+    let res = get_raw(
+        &app,
+        &format!("{}/Users?filter=userName%20eq%20%22%00%22", s.base),
+        &s.token,
+    )
+    .await;
     assert_eq!(res.status(), 400);
     // The connection still lists fine: nothing was stored.
-    let list = app
-        .http
-        .get(format!("{}/Users", s.base))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .unwrap();
+    let list = get_raw(&app, &format!("{}/Users", s.base), &s.token).await;
     assert_eq!(list.status(), 200);
     app.stop().await;
 }

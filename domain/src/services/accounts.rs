@@ -5,8 +5,8 @@ use crate::entities::account;
 use crate::error::{DomainError, Result};
 use crate::ids::{AccountId, TenantId, TenantScope};
 use crate::secrets;
-use crate::services::Services;
 use crate::services::sessions::{SessionRole, SessionTokens};
+use crate::services::{Services, all_into};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
@@ -115,12 +115,7 @@ impl Services {
         if let Some(tenant) = scope.restriction() {
             query = query.filter(account::Column::TenantId.eq(tenant.0));
         }
-        Ok(query
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        all_into(query, &self.db).await
     }
 
     async fn account_in(&self, id: AccountId, scope: TenantScope) -> Result<account::Model> {

@@ -6,8 +6,8 @@ use crate::entities::api_key;
 use crate::error::{DomainError, Result};
 use crate::ids::{ApiKeyId, TenantId, TenantScope};
 use crate::secrets;
-use crate::services::Services;
 use crate::services::scim_tokens::USAGE_WRITE_EVERY;
+use crate::services::{Services, all_into};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
@@ -146,12 +146,7 @@ impl Services {
         if let Some(tenant) = scope.restriction() {
             query = query.filter(api_key::Column::TenantId.eq(tenant.0));
         }
-        Ok(query
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        all_into(query, &self.db).await
     }
 
     /// Revokes a key (idempotent; a key of another tenant than `within` does not exist).

@@ -4,7 +4,7 @@
 use crate::entities::audit_entry;
 use crate::error::Result;
 use crate::ids::{TenantId, TenantScope};
-use crate::services::Services;
+use crate::services::{Services, all_into};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -158,11 +158,6 @@ impl Services {
         if let Some(before) = before {
             query = query.filter(audit_entry::Column::Id.lt(before));
         }
-        Ok(query
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        all_into(query, &self.db).await
     }
 }

@@ -63,6 +63,18 @@ use sea_orm::{
 use std::sync::Arc;
 use tokio::sync::Notify;
 
+/// Runs `query` and converts each row into its view.
+pub(crate) async fn all_into<E, V>(
+    query: sea_orm::Select<E>,
+    db: &impl sea_orm::ConnectionTrait,
+) -> crate::error::Result<Vec<V>>
+where
+    E: sea_orm::EntityTrait,
+    V: From<E::Model>,
+{
+    Ok(query.all(db).await?.into_iter().map(V::from).collect())
+}
+
 /// Everything a request handler or a worker task needs, cheap to clone.
 #[derive(Clone)]
 pub struct Services {

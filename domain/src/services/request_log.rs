@@ -4,7 +4,7 @@
 use crate::entities::{connection, scim_request};
 use crate::error::Result;
 use crate::ids::{ConnectionId, TenantId};
-use crate::services::Services;
+use crate::services::{Services, all_into};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
@@ -192,12 +192,7 @@ impl Services {
         if errors_only {
             query = query.filter(scim_request::Column::Status.gte(400));
         }
-        Ok(query
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        all_into(query, &self.db).await
     }
 
     /// Deletes entries older than the retention; returns how many.

@@ -5,7 +5,7 @@ use crate::error::{DomainError, Result};
 use crate::events;
 use crate::ids::{ConnectionCtx, ConnectionId, ScimTokenId, TenantId};
 use crate::secrets;
-use crate::services::Services;
+use crate::services::{Services, all_into};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
@@ -111,15 +111,11 @@ impl Services {
         within: Option<TenantId>,
     ) -> Result<Vec<ScimTokenView>> {
         self.get_connection_in(connection_id, within).await?;
-        Ok(scim_token::Entity::find()
+        let query = scim_token::Entity::find()
             .filter(scim_token::Column::ConnectionId.eq(connection_id.0))
             .order_by_asc(scim_token::Column::CreatedAt)
-            .order_by_asc(scim_token::Column::Id)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+            .order_by_asc(scim_token::Column::Id);
+        all_into(query, &self.db).await
     }
 
     /// Revokes a token (idempotent). From the moment this returns, no instance accepts it.

@@ -6,8 +6,8 @@ use crate::entities::setup_link;
 use crate::error::{DomainError, Result};
 use crate::ids::{TenantId, TenantScope};
 use crate::secrets;
-use crate::services::Services;
 use crate::services::sessions::{SessionRole, SessionTokens};
+use crate::services::{Services, all_into};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -132,14 +132,10 @@ impl Services {
             return Err(DomainError::NotFound("tenant"));
         }
         self.get_tenant(tenant).await?;
-        Ok(setup_link::Entity::find()
+        let query = setup_link::Entity::find()
             .filter(setup_link::Column::TenantId.eq(tenant.0))
-            .order_by_desc(setup_link::Column::CreatedAt)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+            .order_by_desc(setup_link::Column::CreatedAt);
+        all_into(query, &self.db).await
     }
 
     /// Revokes a link (idempotent); sessions it already gave keep their own lifetime.

@@ -4,7 +4,7 @@
 use crate::entities::{connection, tenant};
 use crate::error::{DomainError, Result};
 use crate::ids::{ConnectionId, TenantId, TenantScope};
-use crate::services::Services;
+use crate::services::{Services, all_into};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
@@ -137,12 +137,7 @@ impl Services {
                     .add(tenant::Column::ExternalId.eq(search)),
             );
         }
-        Ok(query
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        all_into(query, &self.db).await
     }
 
     pub async fn update_tenant(

@@ -88,7 +88,7 @@ pub fn start(
                 security::cors(&origins),
             ))
             .wrap(TracingLogger::default())
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::finish(api)))
             .configure(|cfg| admin::configure(cfg, &admin_dir))
             .default_service(web::to(not_found))
     })

@@ -99,5 +99,38 @@ pub(crate) fn base() -> utoipa::openapi::OpenApi {
 pub fn document() -> utoipa::openapi::OpenApi {
     use utoipa_actix_web::AppExt;
     let (_, doc) = crate::routes(actix_web::App::new().into_utoipa_app()).split_for_parts();
+    finish(doc)
+}
+
+/// What applies to many operations at once, added after the routes are collected: the
+/// `Idempotency-Key` header on every management-API POST that writes.
+pub(crate) fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    for (path, item) in doc.paths.paths.iter_mut() {
+        // Writes document the 422 an `Idempotency-Key` reused for another request gets.
+        let Some(post) = item.post.as_mut().filter(|op| {
+            path.starts_with("/api/v1/") && op.responses.responses.contains_key("422")
+        }) else {
+            continue;
+        };
+        let header = ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .description(Some(
+                "Any string of up to 255 characters, unique per intended action: sending the \
+                 same request with the same key within 24 hours returns the first answer \
+                 (`Idempotency-Replayed: true`) instead of acting again.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .max_length(Some(255)),
+            ))
+            .build();
+        post.parameters
+            .get_or_insert_with(Vec::new)
+            .push(header.into());
+    }
     doc
 }

@@ -2121,7 +2121,10 @@ export interface operations {
     create_account: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2436,7 +2439,10 @@ export interface operations {
     set_password: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 account_id: string;
             };
@@ -2636,7 +2642,10 @@ export interface operations {
     create_api_key: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2754,7 +2763,10 @@ export interface operations {
     revoke_api_key: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 api_key_id: string;
             };
@@ -3856,7 +3868,10 @@ export interface operations {
     issue_scim_token: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 connection_id: string;
             };
@@ -4238,7 +4253,10 @@ export interface operations {
     replay_delivery: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 delivery_id: string;
             };
@@ -4436,7 +4454,10 @@ export interface operations {
     create_endpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4962,7 +4983,10 @@ export interface operations {
     disable_endpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 endpoint_id: string;
             };
@@ -5082,7 +5106,10 @@ export interface operations {
     enable_endpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 endpoint_id: string;
             };
@@ -5198,7 +5225,10 @@ export interface operations {
     recover_deliveries: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description The endpoint */
                 endpoint_id: string;
@@ -5436,7 +5466,10 @@ export interface operations {
     rotate_secret: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 endpoint_id: string;
             };
@@ -5556,7 +5589,10 @@ export interface operations {
     send_test_event: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 endpoint_id: string;
             };
@@ -6020,7 +6056,10 @@ export interface operations {
     revoke_scim_token: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 token_id: string;
             };
@@ -6215,7 +6254,10 @@ export interface operations {
     revoke_setup_link: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 setup_link_id: string;
             };
@@ -6418,7 +6460,10 @@ export interface operations {
     create_tenant: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6940,7 +6985,10 @@ export interface operations {
     create_connection: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 tenant_id: string;
             };
@@ -7229,7 +7277,10 @@ export interface operations {
     create_setup_link: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of up to 255 characters, unique per intended action: sending the same request with the same key within 24 hours returns the first answer (`Idempotency-Replayed: true`) instead of acting again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 tenant_id: string;
             };

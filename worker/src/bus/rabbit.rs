@@ -276,25 +276,31 @@ impl EventBus for RabbitBus {
     async fn dead_letters(&self, requeue: bool) -> anyhow::Result<u64> {
         let channel = self.publisher_channel().await?;
         let dead = dead_queue_name(&self.prefix);
+        let state = channel
+            .queue_declare(
+                dead.as_str().into(),
+                QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        let waiting = u64::from(state.message_count());
         if !requeue {
-            let state = channel
-                .queue_declare(
-                    dead.as_str().into(),
-                    QueueDeclareOptions {
-                        passive: true,
-                        ..Default::default()
-                    },
-                    FieldTable::default(),
-                )
-                .await?;
-            return Ok(u64::from(state.message_count()));
+            return Ok(waiting);
         }
+        // Move the letters that are there now, and only those: one that fails again comes back
+        // to this queue while we move the others, and must not be moved (counted) twice.
         let exchange = exchange_name(&self.prefix);
         let mut moved = 0;
-        while let Some(message) = channel
-            .basic_get(dead.as_str().into(), BasicGetOptions::default())
-            .await?
-        {
+        while moved < waiting {
+            let Some(message) = channel
+                .basic_get(dead.as_str().into(), BasicGetOptions::default())
+                .await?
+            else {
+                break;
+            };
             let confirm = channel
                 .basic_publish(
                     exchange.as_str().into(),

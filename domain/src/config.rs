@@ -36,6 +36,10 @@ pub struct Config {
     pub admin_dir: PathBuf,
     /// Browser origins allowed to call the APIs cross-origin (CORS). Empty: none.
     pub cors_allowed_origins: Vec<String>,
+    /// Reverse proxies / load balancers in front of Roster. A request from one of these
+    /// networks is attributed to the address it names in `X-Forwarded-For` (for login
+    /// throttling and the audit log); from anywhere else the header is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `text` or `json`.
     pub log_format: String,
     /// A tracing filter, e.g. `info` or `roster=debug,info`.
@@ -193,6 +197,7 @@ impl Default for Config {
             cache_prefix: "roster".into(),
             admin_dir: PathBuf::from("web-admin/dist"),
             cors_allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             log_format: "text".into(),
             log_level: "info".into(),
             relay: RelayConfig::default(),

@@ -43,9 +43,40 @@ pub struct Principal {
 
 /// Where a request comes from, for principals and anonymous actions (login) alike.
 pub fn origin(req: &HttpRequest) -> (Option<String>, Option<String>) {
-    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let proxies = req
+        .app_data::<web::Data<ApiState>>()
+        .map(|s| s.svc.config.trusted_proxies.clone())
+        .unwrap_or_default();
+    let forwarded = req
+        .headers()
+        .get("X-Forwarded-For")
+        .and_then(|v| v.to_str().ok());
+    let ip = req
+        .peer_addr()
+        .map(|peer| client_ip(peer.ip(), forwarded, &proxies).to_string());
     let request_id = req.extensions().get::<RequestId>().map(|r| r.to_string());
     (ip, request_id)
+}
+
+/// The client's address: the TCP peer, unless the peer is a trusted proxy; then the last
+/// address of `X-Forwarded-For` that is not itself a trusted proxy (addresses further left
+/// were written by the client and prove nothing).
+fn client_ip(
+    peer: std::net::IpAddr,
+    forwarded: Option<&str>,
+    proxies: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let trusted = |ip: &std::net::IpAddr| proxies.iter().any(|net| net.contains(ip));
+    if !trusted(&peer) {
+        return peer;
+    }
+    forwarded
+        .into_iter()
+        .flat_map(|h| h.split(','))
+        .rev()
+        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        .find(|ip| !trusted(ip))
+        .unwrap_or(peer)
 }
 
 /// An actor that has no credential (yet): a login, a setup-link redemption.
@@ -271,6 +302,26 @@ mod tests {
             tenant_id: tenant,
             label: "s".into(),
         }))
+    }
+
+    #[test]
+    fn the_client_address_comes_from_trusted_proxies_only() {
+        let lb: ipnet::IpNet = "10.0.0.0/8".parse().unwrap();
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let header = Some("6.6.6.6, 203.0.113.7, 10.0.0.2");
+        // Not from a proxy: the header is the client's word and ignored.
+        assert_eq!(
+            client_ip(ip("198.51.100.1"), header, &[lb]),
+            ip("198.51.100.1")
+        );
+        // From the load balancer: the last address it did not add itself.
+        assert_eq!(client_ip(ip("10.0.0.1"), header, &[lb]), ip("203.0.113.7"));
+        assert_eq!(client_ip(ip("10.0.0.1"), None, &[lb]), ip("10.0.0.1"));
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), Some("garbage"), &[lb]),
+            ip("10.0.0.1")
+        );
+        assert_eq!(client_ip(ip("10.0.0.1"), header, &[]), ip("10.0.0.1"));
     }
 
     #[test]

@@ -120,7 +120,9 @@ pub struct EventsConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct LimitsConfig {
     /// Requests per second one SCIM token may make, counted across every api instance
-    /// (0: unlimited). Over it: 429 with a SCIM error body and `Retry-After`.
+    /// (0: unlimited). Over it: 429 with a SCIM error body and `Retry-After`. High by default:
+    /// an initial sync of 100k users is ~200k requests and should take under a minute; the
+    /// limit is there to stop a runaway client, not to pace an IdP.
     pub scim_requests_per_sec: u32,
     /// Requests per second one API key may make to the management API (0: unlimited).
     pub api_requests_per_sec: u32,
@@ -129,7 +131,7 @@ pub struct LimitsConfig {
 impl Default for LimitsConfig {
     fn default() -> Self {
         Self {
-            scim_requests_per_sec: 200,
+            scim_requests_per_sec: 5000,
             api_requests_per_sec: 100,
         }
     }

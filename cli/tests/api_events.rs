@@ -214,7 +214,17 @@ async fn an_event_is_exactly_its_webhook_body() {
         );
         assert_eq!(res.body["tenant_external_id"], "org_9");
     }
-    let (updates, _) = api.drain(None, "&types=user.updated", 10).await;
+    // An event enters the feed moments after it commits (the relay's sequencer gives it its
+    // position; a webhook may be faster).
+    let updates = wait_for(
+        "the update in the feed",
+        Duration::from_secs(10),
+        || async {
+            let (updates, _) = api.drain(None, "&types=user.updated", 10).await;
+            (!updates.is_empty()).then_some(updates)
+        },
+    )
+    .await;
     assert_eq!(updates[0]["previous_attributes"]["first_name"], "Ada");
     receiver.stop().await;
     app.stop().await;

@@ -55,11 +55,13 @@ bash scripts/fuzz-api.sh --services ./target/debug/roster
 step "SCIM conformance (scim2-tester) against 'roster run'"
 bash scripts/conformance.sh ./target/debug/roster
 
-step "Browser smoke: the admin UI served by 'roster run' in headless Chromium"
+step "Browser: smoke test and both end-to-end journeys against 'roster run' in headless Chromium"
 command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 smoke_dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-ROSTER_DATA_DIR="$smoke_dir" ROSTER_LISTEN="127.0.0.1:$port" ./target/debug/roster run >"$smoke_dir/roster.log" 2>&1 &
+# The journeys' webhook receiver listens on 127.0.0.1, which Roster refuses unless allowed.
+export ROSTER_DATA_DIR="$smoke_dir"
+ROSTER_LISTEN="127.0.0.1:$port" ROSTER_WEBHOOK__ALLOWED_NETWORKS='["127.0.0.1/32"]' ./target/debug/roster run >"$smoke_dir/roster.log" 2>&1 &
 roster_pid=$!
 trap 'kill $roster_pid 2>/dev/null || true; rm -rf "$smoke_dir"' EXIT
 for _ in $(seq 100); do
@@ -67,3 +69,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 (cd web-admin && node e2e/smoke.mjs "http://127.0.0.1:$port") || { cat "$smoke_dir/roster.log" >&2; exit 1; }
+export E2E_OPERATOR_EMAIL=operator@example.com E2E_OPERATOR_PASSWORD="e2e-$(head -c 12 /dev/urandom | base64)"
+ROSTER_ACCOUNT_PASSWORD="$E2E_OPERATOR_PASSWORD" ./target/debug/roster account create --email "$E2E_OPERATOR_EMAIL" >/dev/null
+(cd web-admin && node e2e/journeys.mjs "http://127.0.0.1:$port") || { tail -50 "$smoke_dir/roster.log" >&2; exit 1; }
+echo "screenshots: web-admin/e2e/screenshots/"

@@ -133,6 +133,27 @@ async fn users_and_groups_are_listed_per_connection_and_tenant_in_event_shape() 
     )
     .await;
     assert_eq!(names(&in_eng), ["ann@acme.test", "bob@acme.test"]);
+    // Search: a case-insensitive part of userName, display name or email; wildcards literal.
+    let search = |q: &str| format!("/connections/{conn}/users?search={q}");
+    assert_eq!(
+        names(&all_pages(&api, &search("ANN"), 10).await),
+        ["ann@acme.test"]
+    );
+    assert_eq!(
+        names(&all_pages(&api, &search("acme.test&state=active"), 10).await),
+        ["ann@acme.test", "cid@acme.test"]
+    );
+    assert!(all_pages(&api, &search("%25"), 10).await.is_empty());
+    assert!(all_pages(&api, &search("a_n"), 10).await.is_empty());
+    let groups_named = |q: &str| format!("/tenants/{tenant}/groups?search={q}");
+    assert_eq!(
+        names(&all_pages(&api, &groups_named("e"), 10).await),
+        ["Eng"]
+    );
+    assert_eq!(
+        names(&all_pages(&api, &groups_named("+"), 10).await).len(),
+        3
+    );
     let bad = api
         .get(&format!("/connections/{conn}/users?state=gone"))
         .await;

@@ -182,6 +182,26 @@ async fn failed_deliveries_are_replayed_and_recovered() {
     assert_eq!(queued, 2);
     settled(&app, id, 3, "succeeded").await;
     assert_eq!(receiver.received().len(), 9);
+
+    // The chart's figures: every attempt of the last hour, in 24 buckets of 150 s.
+    let stats = app.svc.delivery_stats(id, None, 1).await.unwrap();
+    assert_eq!((stats.succeeded, stats.failed), (3, 6));
+    assert_eq!((stats.buckets.len(), stats.bucket_seconds), (24, 150));
+    let in_buckets: i64 = stats.buckets.iter().map(|b| b.succeeded + b.failed).sum();
+    assert_eq!(in_buckets, 9);
+    assert_eq!(
+        stats.buckets[23].start + Duration::seconds(150),
+        stats.until
+    );
+    assert!(app.svc.delivery_stats(id, None, 0).await.is_err());
+    // Another tenant's view of the endpoint does not exist.
+    let other = app.svc.create_tenant("Other", None).await.unwrap();
+    assert!(
+        app.svc
+            .delivery_stats(id, Some(other.id), 24)
+            .await
+            .is_err()
+    );
     // Nothing failed since now: nothing to recover.
     let later = app.now() + Duration::seconds(1);
     assert_eq!(

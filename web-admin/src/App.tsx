@@ -3,6 +3,7 @@ import { RequireSession } from './auth/RequireSession';
 import { OperatorLayout } from './layouts/OperatorLayout';
 import { PortalLayout } from './layouts/PortalLayout';
 import { PublicLayout } from './layouts/PublicLayout';
+import { ConnectionPage } from './pages/connections/ConnectionPage';
 import { DeliveryPage } from './pages/endpoints/DeliveryPage';
 import { EndpointCreatePage } from './pages/endpoints/EndpointCreatePage';
 import { EndpointPage } from './pages/endpoints/EndpointPage';
@@ -35,6 +36,7 @@ export function App() {
         }
       >
         <Route path="portal" element={<PortalHome />} />
+        <Route path="portal/connections/:id" element={<ConnectionPage variant="portal" />} />
       </Route>
       <Route
         element={
@@ -46,6 +48,7 @@ export function App() {
         <Route index element={<Navigate to="/tenants" replace />} />
         <Route path="tenants" element={<TenantsPage />} />
         <Route path="tenants/:id" element={<TenantPage />} />
+        <Route path="connections/:id" element={<ConnectionPage variant="operator" />} />
         <Route path="endpoints" element={<EndpointsPage />} />
         <Route path="endpoints/new" element={<EndpointCreatePage />} />
         <Route path="endpoints/:id" element={<EndpointPage />} />

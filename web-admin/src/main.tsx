@@ -5,6 +5,7 @@ import { App } from './App';
 import './styles.css';
 import './components.css';
 import './pages.css';
+import './connections.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('Missing #root element');

@@ -9,7 +9,9 @@ use crate::ApiState;
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
 use roster_domain::ids::{DeliveryId, EndpointId};
-use roster_domain::services::{DeliveryDetail, DeliveryStatus, DeliveryView, Target};
+use roster_domain::services::{
+    DeliveryDetail, DeliveryStats, DeliveryStatus, DeliveryView, Target,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -88,6 +90,40 @@ pub async fn list_deliveries(
         data: slice.items,
         next_cursor,
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// The window, ending now, in hours (default 24).
+    #[param(minimum = 1, maximum = 720)]
+    hours: Option<u32>,
+}
+
+/// Count an endpoint's delivery attempts, succeeded and failed, over the last hours in 24
+/// equal buckets (for a chart).
+#[utoipa::path(
+    tag = "Deliveries",
+    params(("endpoint_id" = Uuid, Path, description = "The endpoint"), StatsQuery),
+    responses((status = 200, body = DeliveryStats), ReadProblems),
+    security(("api_key" = []), ("session" = [])),
+)]
+#[get("/endpoints/{endpoint_id}/stats")]
+pub async fn delivery_stats(
+    principal: Principal,
+    state: web::Data<ApiState>,
+    id: web::Path<Uuid>,
+    query: web::Query<StatsQuery>,
+) -> Result<web::Json<DeliveryStats>, Problem> {
+    principal.require_operator()?;
+    let scope = principal.tenant_scope().restriction();
+    let hours = query.hours.unwrap_or(24);
+    let stats = state
+        .svc
+        .delivery_stats(EndpointId(id.into_inner()), scope, hours)
+        .await?;
+    Ok(web::Json(stats))
 }
 
 /// Get a delivery with its event payload and every attempt (status, latency, error, response).

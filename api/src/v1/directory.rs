@@ -24,9 +24,24 @@ pub struct UsersQuery {
     state: Option<String>,
     /// Only members of this group.
     group_id: Option<Uuid>,
+    /// A case-insensitive part of the userName, display name or primary email.
+    search: Option<String>,
     /// A `next_cursor`.
     after: Option<String>,
     /// Users per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct GroupsQuery {
+    /// A case-insensitive part of the display name.
+    search: Option<String>,
+    /// A `next_cursor`.
+    after: Option<String>,
+    /// Groups per page, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
 }
@@ -72,6 +87,7 @@ async fn users_of(
     let filter = UserFilter {
         active,
         group: query.group_id,
+        search: query.search,
     };
     let users = state
         .svc
@@ -84,13 +100,14 @@ async fn groups_of(
     principal: &Principal,
     state: &ApiState,
     directory: Directory,
-    query: PageQuery,
+    query: GroupsQuery,
 ) -> Result<Page, Problem> {
     let limit = limit(query.limit)?;
     let after = after_id(query.after.as_deref())?;
+    let search = query.search.as_deref();
     let groups = state
         .svc
-        .directory_groups(principal.tenant_scope(), directory, after, limit)
+        .directory_groups(principal.tenant_scope(), directory, search, after, limit)
         .await?;
     Ok(web::Json(id_page(groups, limit, object_id)))
 }
@@ -134,7 +151,7 @@ pub async fn tenant_users(
 /// List a connection's groups.
 #[utoipa::path(
     tag = "Directory",
-    params(("connection_id" = Uuid, Path), PageQuery),
+    params(("connection_id" = Uuid, Path), GroupsQuery),
     responses((status = 200, body = Paginated<DirectoryGroupDoc>), ReadProblems),
     security(("api_key" = []), ("session" = [])),
 )]
@@ -143,7 +160,7 @@ pub async fn connection_groups(
     principal: Principal,
     state: web::Data<ApiState>,
     id: ConnectionPath,
-    query: web::Query<PageQuery>,
+    query: web::Query<GroupsQuery>,
 ) -> Result<Page, Problem> {
     let directory = Directory::Connection(ConnectionId(id.into_inner()));
     groups_of(&principal, &state, directory, query.into_inner()).await
@@ -152,7 +169,7 @@ pub async fn connection_groups(
 /// List the groups of every connection of a tenant.
 #[utoipa::path(
     tag = "Directory",
-    params(("tenant_id" = Uuid, Path), PageQuery),
+    params(("tenant_id" = Uuid, Path), GroupsQuery),
     responses((status = 200, body = Paginated<DirectoryGroupDoc>), ReadProblems),
     security(("api_key" = []), ("session" = [])),
 )]
@@ -161,7 +178,7 @@ pub async fn tenant_groups(
     principal: Principal,
     state: web::Data<ApiState>,
     id: TenantPath,
-    query: web::Query<PageQuery>,
+    query: web::Query<GroupsQuery>,
 ) -> Result<Page, Problem> {
     let directory = Directory::Tenant(TenantId(id.into_inner()));
     groups_of(&principal, &state, directory, query.into_inner()).await

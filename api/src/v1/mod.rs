@@ -146,6 +146,7 @@ pub(crate) fn scope() -> Scope<
         .service(endpoints::rotate_secret)
         .service(endpoints::send_test_event)
         .service(deliveries::list_deliveries)
+        .service(deliveries::delivery_stats)
         .service(deliveries::get_delivery)
         .service(deliveries::replay_delivery)
         .service(deliveries::recover_deliveries);

@@ -5,11 +5,11 @@
 use crate::entities::{connection, scim_group, scim_group_member, scim_user};
 use crate::error::{DomainError, Result};
 use crate::ids::{ConnectionId, TenantId, TenantScope};
-use crate::services::Services;
 use crate::services::groups::group_event_data;
 use crate::services::users::{groups_of_users, user_event_data};
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use crate::services::{Services, contains};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -27,6 +27,8 @@ pub struct UserFilter {
     pub active: Option<bool>,
     /// Only members of this group.
     pub group: Option<Uuid>,
+    /// A case-insensitive part of the userName, the display name or the primary email.
+    pub search: Option<String>,
 }
 
 impl Services {
@@ -85,6 +87,15 @@ impl Services {
                 .to_owned();
             query = query.filter(scim_user::Column::Id.in_subquery(members));
         }
+        if let Some(pattern) = contains(filter.search.as_deref()) {
+            let display = Expr::expr(Func::lower(Expr::col(scim_user::Column::DisplayName)));
+            query = query.filter(
+                Condition::any()
+                    .add(scim_user::Column::UserNameLower.like(pattern.clone()))
+                    .add(scim_user::Column::EmailLower.like(pattern.clone()))
+                    .add(display.like(pattern)),
+            );
+        }
         if let Some(after) = after {
             query = query.filter(scim_user::Column::Id.gt(after));
         }
@@ -100,11 +111,13 @@ impl Services {
             .collect())
     }
 
-    /// Groups of `directory` by id, after `after`.
+    /// Groups of `directory` by id, after `after`; `search` matches a case-insensitive part of
+    /// the display name.
     pub async fn directory_groups(
         &self,
         scope: TenantScope,
         directory: Directory,
+        search: Option<&str>,
         after: Option<Uuid>,
         limit: u64,
     ) -> Result<Vec<Value>> {
@@ -115,6 +128,9 @@ impl Services {
             .filter(within)
             .order_by_asc(scim_group::Column::Id)
             .limit(limit);
+        if let Some(pattern) = contains(search) {
+            query = query.filter(scim_group::Column::DisplayNameLower.like(pattern));
+        }
         if let Some(after) = after {
             query = query.filter(scim_group::Column::Id.gt(after));
         }
@@ -188,8 +204,8 @@ impl Services {
     ) -> Result<Vec<Value>> {
         let group = self.group_in(scope, id).await?;
         let filter = UserFilter {
-            active: None,
             group: Some(group.id),
+            ..UserFilter::default()
         };
         let directory = Directory::Connection(group.connection_id.into());
         self.directory_users(scope, directory, &filter, after, limit)

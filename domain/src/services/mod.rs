@@ -8,6 +8,7 @@ mod bearer;
 mod connections;
 mod deliveries;
 mod delivery_ops;
+mod delivery_stats;
 mod directory;
 mod endpoints;
 mod event_feed;
@@ -34,6 +35,7 @@ pub use deliveries::{
     retry_delay,
 };
 pub use delivery_ops::{AttemptView, DeliveryDetail, DeliveryView, Slice, TestEventResult};
+pub use delivery_stats::{AttemptBucket, DeliveryStats, MAX_STATS_HOURS};
 pub use directory::{Directory, UserFilter};
 pub use endpoints::{
     EndpointSecrets, EndpointUpdate, EndpointView, NewEndpoint, SigningSecret, endpoint_matches,
@@ -73,6 +75,21 @@ where
     V: From<E::Model>,
 {
     Ok(query.all(db).await?.into_iter().map(V::from).collect())
+}
+
+/// `LIKE '%search%'` for a case-insensitive part of a lower-cased column, with `%`, `_` and `\\`
+/// taken literally; `None` for a blank search.
+pub(crate) fn contains(search: Option<&str>) -> Option<sea_orm::sea_query::LikeExpr> {
+    let search = search.map(str::trim).filter(|s| !s.is_empty())?;
+    let escaped: String = search
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    Some(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
 /// Everything a request handler or a worker task needs, cheap to clone.

@@ -4,9 +4,9 @@
 use crate::entities::{connection, tenant};
 use crate::error::{DomainError, Result};
 use crate::ids::{ConnectionId, TenantId, TenantScope};
-use crate::services::{Services, all_into};
+use crate::services::{Services, all_into, contains};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Set,
@@ -120,21 +120,13 @@ impl Services {
         if let Some(after) = after {
             query = query.filter(tenant::Column::Id.gt(after.0));
         }
-        if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
-            let escaped: String = search
-                .to_lowercase()
-                .chars()
-                .flat_map(|c| match c {
-                    '%' | '_' | '\\' => vec!['\\', c],
-                    c => vec![c],
-                })
-                .collect();
-            let name_matches = Expr::expr(Func::lower(Expr::col(tenant::Column::Name)))
-                .like(LikeExpr::new(format!("%{escaped}%")).escape('\\'));
+        if let Some(pattern) = contains(search) {
+            let name_matches =
+                Expr::expr(Func::lower(Expr::col(tenant::Column::Name))).like(pattern);
             query = query.filter(
                 Condition::any()
                     .add(name_matches)
-                    .add(tenant::Column::ExternalId.eq(search)),
+                    .add(tenant::Column::ExternalId.eq(search.unwrap_or_default().trim())),
             );
         }
         all_into(query, &self.db).await

@@ -511,6 +511,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/endpoints/{endpoint_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count an endpoint's delivery attempts, succeeded and failed, over the last hours in 24
+         *     equal buckets (for a chart).
+         */
+        get: operations["delivery_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/endpoints/{endpoint_id}/test": {
         parameters: {
             query?: never;
@@ -1151,6 +1171,21 @@ export interface components {
             scope: components["schemas"]["ApiKeyScope"];
             tenant_id?: components["schemas"]["TenantId"] | null;
         };
+        /** @description Attempts in one slice of the window. */
+        AttemptBucket: {
+            /**
+             * Format: int64
+             * @description Attempts that got another status, timed out or could not connect.
+             */
+            failed: number;
+            /** Format: date-time */
+            start: string;
+            /**
+             * Format: int64
+             * @description Attempts answered with a 2xx.
+             */
+            succeeded: number;
+        };
         AttemptView: {
             /** Format: date-time */
             attempted_at: string;
@@ -1335,6 +1370,20 @@ export interface components {
          * @description One event to one endpoint.
          */
         DeliveryId: string;
+        /** @description An endpoint's attempts over the last `hours`, in equal buckets, oldest first. */
+        DeliveryStats: {
+            /** Format: int64 */
+            bucket_seconds: number;
+            buckets: components["schemas"]["AttemptBucket"][];
+            /** Format: int64 */
+            failed: number;
+            /** Format: date-time */
+            since: string;
+            /** Format: int64 */
+            succeeded: number;
+            /** Format: date-time */
+            until: string;
+        };
         DeliveryView: {
             /** Format: int32 */
             attempts: number;
@@ -3610,9 +3659,11 @@ export interface operations {
     connection_groups: {
         parameters: {
             query?: {
+                /** @description A case-insensitive part of the display name. */
+                search?: string;
                 /** @description A `next_cursor`. */
                 after?: string;
-                /** @description Items per page, 1 to 1000 (default 100). */
+                /** @description Groups per page, 1 to 1000 (default 100). */
                 limit?: number;
             };
             header?: never;
@@ -4084,6 +4135,8 @@ export interface operations {
                 state?: string;
                 /** @description Only members of this group. */
                 group_id?: string;
+                /** @description A case-insensitive part of the userName, display name or primary email. */
+                search?: string;
                 /** @description A `next_cursor`. */
                 after?: string;
                 /** @description Users per page, 1 to 1000 (default 100). */
@@ -5557,6 +5610,92 @@ export interface operations {
             };
             /** @description The `Idempotency-Key` was used for another request (`type` …/idempotency-mismatch). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Over the key's request rate (`type` …/rate-limited); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Something failed on our side (`type` …/internal); quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    delivery_stats: {
+        parameters: {
+            query?: {
+                /** @description The window, ending now, in hours (default 24). */
+                hours?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The endpoint */
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryStats"];
+                };
+            };
+            /** @description Invalid parameter or cursor (`type` …/validation). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description Missing, malformed, unknown or revoked API key (`type` …/unauthorized); the response
+             *     carries `WWW-Authenticate: Bearer`.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="roster-api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An operator-only route called with an IT-admin session (`type` …/forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such object, or one of a tenant the key may not see (`type` …/not-found). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7108,9 +7247,11 @@ export interface operations {
     tenant_groups: {
         parameters: {
             query?: {
+                /** @description A case-insensitive part of the display name. */
+                search?: string;
                 /** @description A `next_cursor`. */
                 after?: string;
-                /** @description Items per page, 1 to 1000 (default 100). */
+                /** @description Groups per page, 1 to 1000 (default 100). */
                 limit?: number;
             };
             header?: never;
@@ -7404,6 +7545,8 @@ export interface operations {
                 state?: string;
                 /** @description Only members of this group. */
                 group_id?: string;
+                /** @description A case-insensitive part of the userName, display name or primary email. */
+                search?: string;
                 /** @description A `next_cursor`. */
                 after?: string;
                 /** @description Users per page, 1 to 1000 (default 100). */

@@ -4,7 +4,15 @@ import { Button } from './Button';
 import { InlineError } from './States';
 
 const FOCUSABLE =
-  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+
+/** What Tab can reach in `box`: not the content of a closed `<details>` (only its summary). */
+function focusables(box: HTMLElement): HTMLElement[] {
+  return Array.from(box.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((element) => {
+    const closed = element.closest('details:not([open])');
+    return !closed || (element.tagName === 'SUMMARY' && element.parentElement === closed);
+  });
+}
 
 interface DialogProps {
   title: string;
@@ -25,7 +33,7 @@ export function Dialog({ title, onClose, children, footer }: DialogProps) {
     const opener = document.activeElement as HTMLElement | null;
     const root = document.getElementById('root');
     root?.setAttribute('inert', '');
-    const first = box.current?.querySelector<HTMLElement>('[data-autofocus]') ?? box.current?.querySelector<HTMLElement>(FOCUSABLE);
+    const first = box.current?.querySelector<HTMLElement>('[data-autofocus]') ?? (box.current ? focusables(box.current)[0] : undefined);
     (first ?? box.current)?.focus();
     return () => {
       root?.removeAttribute('inert');
@@ -40,7 +48,7 @@ export function Dialog({ title, onClose, children, footer }: DialogProps) {
       return;
     }
     if (event.key !== 'Tab' || !box.current) return;
-    const items = Array.from(box.current.querySelectorAll<HTMLElement>(FOCUSABLE));
+    const items = focusables(box.current);
     if (items.length === 0) return;
     const first = items[0];
     const last = items[items.length - 1];

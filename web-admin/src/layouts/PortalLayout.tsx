@@ -1,4 +1,5 @@
 import { api, unwrap } from '../api/client';
+import { returnUrl } from '../api/returnUrl';
 import { useSession } from '../hooks/useSession';
 import { useAsync } from '../hooks/useAsync';
 import { Shell } from './Shell';
@@ -12,5 +13,16 @@ export function PortalLayout() {
     tenantId,
   );
   const name = tenant.state.phase === 'loaded' ? tenant.state.data.name : null;
-  return <Shell variant="portal" nav={[]} identity={name ? <span className="app-header__who">{name}</span> : null} />;
+  const back = returnUrl();
+  const identity = (
+    <>
+      {name && <span className="app-header__who">{name}</span>}
+      {back && (
+        <a className="button button--secondary button--small" href={back.href}>
+          Done, back to {back.host}
+        </a>
+      )}
+    </>
+  );
+  return <Shell variant="portal" nav={[]} identity={identity} />;
 }

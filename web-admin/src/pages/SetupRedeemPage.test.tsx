@@ -21,9 +21,11 @@ describe('setup link landing page', () => {
   it('redeems the link, enters the portal, creates the Okta connection and shows the token once', async () => {
     const connections: (typeof CONNECTION)[] = [];
     const fetchMock = mockFetch({
-      'POST /api/v1/setup-links/redeem': () => jsonResponse(tokens('tenant_admin', 'tenant-1')),
+      'POST /api/v1/setup-links/redeem': () =>
+        jsonResponse({ ...tokens('tenant_admin', 'tenant-1'), return_url: 'https://app.example.com/settings/sso' }),
       'GET /api/v1/tenants/tenant-1': () => jsonResponse(TENANT),
       'GET /api/v1/tenants/tenant-1/connections': () => jsonResponse({ data: connections, next_cursor: null }),
+      'GET /api/v1/connections/conn-1': () => jsonResponse(CONNECTION),
       'POST /api/v1/tenants/tenant-1/connections': () => {
         connections.push(CONNECTION);
         return jsonResponse(CONNECTION, 201);
@@ -38,6 +40,8 @@ describe('setup link landing page', () => {
     expect(await fetchMock.calls[0].json()).toEqual({ token: 'link-token-1' });
     expect(session.getState()).toMatchObject({ status: 'active', claims: { role: 'tenant_admin', tenantId: 'tenant-1' } });
     expect(await screen.findByText('Acme Corp')).toBeInTheDocument();
+    // The setup link's return_url: back to the app when done.
+    expect(screen.getByRole('link', { name: 'Done, back to app.example.com' })).toHaveAttribute('href', 'https://app.example.com/settings/sso');
     // No operator navigation in the IT admin's portal.
     expect(screen.queryByRole('link', { name: 'Webhook endpoints' })).not.toBeInTheDocument();
 
@@ -66,6 +70,7 @@ describe('setup link landing page', () => {
     mockFetch({
       'GET /api/v1/tenants/tenant-1': () => jsonResponse(TENANT),
       'GET /api/v1/tenants/tenant-1/connections': () => jsonResponse({ data: [{ ...CONNECTION, state: 'active' }], next_cursor: null }),
+      'GET /api/v1/connections/conn-1': () => jsonResponse({ ...CONNECTION, state: 'active', user_count: 1, group_count: 0 }),
       'GET /api/v1/connections/conn-1/requests': () =>
         jsonResponse({
           data: [
@@ -79,6 +84,8 @@ describe('setup link landing page', () => {
     const check = await screen.findByRole('region', { name: 'Connection check' });
     expect(await within(check).findByText('Receiving requests')).toBeInTheDocument();
     expect(within(check).getByText('userName "ada" is already taken')).toBeInTheDocument();
+    expect(within(check).getByText(/already exists in this connection/)).toBeInTheDocument();
+    expect(within(check).getByText(/received so far/)).toHaveTextContent('1 user and 0 groups received so far.');
     // The token is not shown again: a new one can be created instead.
     expect(screen.getAllByRole('button', { name: 'Create a new token' }).length).toBeGreaterThan(0);
   });

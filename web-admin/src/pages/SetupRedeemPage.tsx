@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Navigate, useParams } from 'react-router';
 import { redeemSetupLink } from '../api/auth';
+import { rememberReturnUrl } from '../api/returnUrl';
 import { ApiError } from '../api/errors';
 import { session } from '../api/session';
 import { RequestId } from '../components/States';
@@ -42,6 +43,7 @@ export function SetupRedeemPage() {
     redeemSetupLink(token).then(
       (tokens) => {
         session.establish(tokens);
+        rememberReturnUrl(tokens.return_url);
         setState({ phase: 'done' });
       },
       (error: unknown) =>

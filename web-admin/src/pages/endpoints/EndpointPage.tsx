@@ -9,6 +9,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, InlineError, LoadingState } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
 import { useTitle } from '../../hooks/useSession';
+import { DeliveryChart } from './DeliveryChart';
 import { EndpointDeliveries } from './EndpointDeliveries';
 import { endpointStatus } from './EndpointsPage';
 import { EndpointSecret } from './EndpointSecret';
@@ -138,6 +139,7 @@ export function EndpointPage() {
       <Facts endpoint={endpoint} />
       {test && <TestOutcome result={test} />}
       <EndpointSecret endpointId={endpoint.id} />
+      <DeliveryChart endpointId={endpoint.id} />
       <EndpointDeliveries endpointId={endpoint.id} />
       {confirm === 'disable' && (
         <ConfirmDialog

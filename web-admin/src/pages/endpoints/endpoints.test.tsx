@@ -28,6 +28,19 @@ function delivery(n: number, status = 'failed') {
 }
 
 
+const STATS = {
+  since: '2026-01-01T00:00:00Z',
+  until: '2026-01-02T00:00:00Z',
+  bucket_seconds: 3600,
+  succeeded: 9,
+  failed: 3,
+  buckets: Array.from({ length: 24 }, (_, n) => ({
+    start: new Date(Date.UTC(2026, 0, 1, n)).toISOString(),
+    succeeded: n === 23 ? 9 : 0,
+    failed: n === 22 ? 3 : 0,
+  })),
+};
+
 describe('webhook endpoint pages', () => {
   it('lists endpoints with their status and links to each', async () => {
     mockFetch({ 'GET /api/v1/endpoints': () => jsonResponse([ENDPOINT, { ...ENDPOINT, id: 'ep-2', url: 'https://b.example.com/h', enabled: false }]) });
@@ -86,7 +99,8 @@ describe('webhook endpoint pages', () => {
   it('shows the secret, rotates it through a dialog, and sends a test event', async () => {
     let secret = 'whsec_one';
     const fetchMock = mockFetch({
-            'GET /api/v1/endpoints/ep-1': () => jsonResponse(ENDPOINT),
+      'GET /api/v1/endpoints/ep-1': () => jsonResponse(ENDPOINT),
+      'GET /api/v1/endpoints/ep-1/stats': () => jsonResponse(STATS),
       'GET /api/v1/endpoints/ep-1/deliveries': () => jsonResponse({ data: [], next_cursor: null }),
       'GET /api/v1/endpoints/ep-1/secret': () => jsonResponse({ current: secret, previous: secret === 'whsec_one' ? [] : [{ secret: 'whsec_one', created_at: '2026-01-01T00:00:00Z', expires_at: '2026-01-02T00:00:00Z' }] }),
       'POST /api/v1/endpoints/ep-1/secret/rotate': () => {
@@ -120,11 +134,18 @@ describe('webhook endpoint pages', () => {
     const outcome = await screen.findByRole('region', { name: 'Test event' });
     expect(outcome).toHaveTextContent('Failed');
     expect(outcome).toHaveTextContent('HTTP 500 in 12 ms');
+
+    // The chart: totals in text, and the figures as the image's accessible name.
+    const chart = screen.getByRole('region', { name: 'Attempts over time' });
+    expect(within(chart).getByRole('img')).toHaveAccessibleName('9 succeeded and 3 failed attempts (75% success)');
+    await user.selectOptions(within(chart).getByLabelText('Window'), '168');
+    await waitFor(() => expect(fetchMock.calls.some((r) => r.url.includes('/stats?hours=168'))).toBe(true));
   });
 
   it('disables after confirmation, keeping focus inside the dialog, and shows a refused action inline', async () => {
     mockFetch({
-            'GET /api/v1/endpoints/ep-1': () => jsonResponse(ENDPOINT),
+      'GET /api/v1/endpoints/ep-1': () => jsonResponse(ENDPOINT),
+      'GET /api/v1/endpoints/ep-1/stats': () => jsonResponse(STATS),
       'GET /api/v1/endpoints/ep-1/deliveries': () => jsonResponse({ data: [], next_cursor: null }),
       'POST /api/v1/endpoints/ep-1/disable': () => jsonResponse({ ...ENDPOINT, enabled: false, disabled_reason: 'disabled by an operator', disabled_at: '2026-01-03T00:00:00Z' }),
       'POST /api/v1/endpoints/ep-1/enable': () => problemResponse(403, 'forbidden', 'a read-only credential cannot write'),
@@ -152,7 +173,8 @@ describe('webhook endpoint pages', () => {
 
   it('pages deliveries with the cursor, filters by status and recovers failed ones', async () => {
     const fetchMock = mockFetch({
-            'GET /api/v1/endpoints/ep-1': () => jsonResponse(ENDPOINT),
+      'GET /api/v1/endpoints/ep-1': () => jsonResponse(ENDPOINT),
+      'GET /api/v1/endpoints/ep-1/stats': () => jsonResponse(STATS),
       'GET /api/v1/endpoints/ep-1/deliveries': (request) => {
         const after = new URL(request.url).searchParams.get('after');
         return after === 'c1'

@@ -3,6 +3,7 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { Badge } from '../../components/Badge';
 import { Time } from '../../components/Format';
 import { InlineError } from '../../components/States';
+import { explainRequest } from '../connections/explainRequest';
 
 type Connection = Schemas['ConnectionSummary'];
 type LoggedRequest = Schemas['RequestLogEntry'];
@@ -15,15 +16,21 @@ export const LIVE_CHECK_INTERVAL_MS = 5000;
  */
 export function LiveCheck({ connection, intervalMs = LIVE_CHECK_INTERVAL_MS }: { connection: Connection; intervalMs?: number }) {
   const [requests, setRequests] = useState<LoggedRequest[] | null>(null);
+  const [counts, setCounts] = useState<{ users: number; groups: number } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
     const controller = new AbortController();
     const path = { connection_id: connection.id };
-    unwrap(api.GET('/api/v1/connections/{connection_id}/requests', { params: { path, query: { limit: 5 } }, signal: controller.signal })).then(
-      (page) => {
+    const signal = controller.signal;
+    Promise.all([
+      unwrap(api.GET('/api/v1/connections/{connection_id}/requests', { params: { path, query: { limit: 5 } }, signal })),
+      unwrap(api.GET('/api/v1/connections/{connection_id}', { params: { path }, signal })),
+    ]).then(
+      ([page, latest]) => {
         setRequests(page.data);
+        setCounts({ users: latest.user_count, groups: latest.group_count });
         setError(null);
       },
       (failure: unknown) => {
@@ -51,6 +58,12 @@ export function LiveCheck({ connection, intervalMs = LIVE_CHECK_INTERVAL_MS }: {
             Waiting for the first request from your identity provider…
           </p>
         )}
+        {received && counts && (
+          <p className="live-check__counts">
+            <strong>{counts.users}</strong> {counts.users === 1 ? 'user' : 'users'} and <strong>{counts.groups}</strong>{' '}
+            {counts.groups === 1 ? 'group' : 'groups'} received so far.
+          </p>
+        )}
         {received && (
           <ul className="request-list">
             {requests.map((request) => (
@@ -62,7 +75,11 @@ export function LiveCheck({ connection, intervalMs = LIVE_CHECK_INTERVAL_MS }: {
                 <span className="muted">
                   <Time value={request.at} />
                 </span>
-                {request.error_detail && <p className="request-list__detail">{request.error_detail}</p>}
+                {request.status >= 400 && (
+                  <p className="request-list__detail">
+                    {explainRequest(request)?.summary} {request.error_detail && <code>{request.error_detail}</code>}
+                  </p>
+                )}
               </li>
             ))}
           </ul>

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { useSession, useTitle } from '../../hooks/useSession';
 import { useAsync } from '../../hooks/useAsync';
+import { StatusBadge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, InlineError, LoadingState } from '../../components/States';
@@ -25,6 +26,26 @@ function IdpPicker({ selected, onSelect }: { selected: ProviderKind | null; onSe
         ))}
       </div>
     </fieldset>
+  );
+}
+
+function ConnectionList({ connections }: { connections: Connection[] }) {
+  return (
+    <section className="card page-section" aria-labelledby="your-connections">
+      <h2 id="your-connections">Your connections</h2>
+      <ul className="plain-list">
+        {connections.map((connection) => (
+          <li key={connection.id} className="connection-row">
+            <Link to={`/portal/connections/${connection.id}`}>{connection.name}</Link>
+            <span className="muted">{guideFor(connection.provider).name}</span>
+            <StatusBadge status={connection.state} />
+            <span className="muted">
+              {connection.user_count} users · {connection.group_count} groups
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -94,6 +115,7 @@ export function PortalHome() {
         title="Connect your directory"
         description="Pick your identity provider, follow the steps, and Roster starts receiving your users and groups."
       />
+      {list.phase === 'loaded' && list.data.data.length > 0 && !selected && <ConnectionList connections={list.data.data} />}
       <IdpPicker selected={selected} onSelect={(id) => setParams({ idp: id }, { replace: true })} />
       {list.phase === 'loading' && <LoadingState label="Loading your connections…" />}
       {list.phase === 'error' && (
@@ -131,6 +153,11 @@ export function PortalHome() {
             }
           />
           <LiveCheck connection={connection} />
+          <p>
+            <Link className="button button--secondary" to={`/portal/connections/${connection.id}`}>
+              Users, groups, request log and tokens →
+            </Link>
+          </p>
         </>
       )}
     </div>

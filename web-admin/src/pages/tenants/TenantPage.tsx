@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { StatusBadge } from '../../components/Badge';
 import { Button } from '../../components/Button';
@@ -96,7 +96,14 @@ export function TenantPage() {
             rows={list.data.data}
             rowKey={(connection) => connection.id}
             columns={[
-              { header: 'Name', cell: (connection) => connection.name },
+              {
+                header: 'Name',
+                cell: (connection) => (
+                  <Link to={`/connections/${connection.id}`} className="cell-link">
+                    {connection.name}
+                  </Link>
+                ),
+              },
               { header: 'Provider', cell: (connection) => guideFor(connection.provider).name },
               { header: 'State', cell: (connection) => <StatusBadge status={connection.state} /> },
               { header: 'Users', cell: (connection) => connection.user_count, numeric: true },

@@ -147,6 +147,10 @@ impl Engine<'_> {
         let key = key_of(container, &attr.name);
         let multi = self.schema.multi_valued(&attr);
         match (&path.filter, &path.attr.sub) {
+            (Some(_), _) if def.is_some_and(|d| !d.multi_valued) => Err(invalid_path(format!(
+                "{attr} is not multi-valued: a value filter selects values of a multi-valued \
+                 attribute"
+            ))),
             (Some(filter), _) => self.filtered(
                 container,
                 &key,
@@ -276,11 +280,14 @@ impl Engine<'_> {
             schema: self.schema,
             attr,
         };
-        if !matches!(container.get(key), Some(Value::Array(_))) {
-            if kind == OpKind::Remove {
-                return Ok(());
+        match container.get(key) {
+            Some(Value::Array(_)) => {}
+            None | Some(Value::Null) if kind == OpKind::Remove => return Ok(()),
+            None | Some(Value::Null) => {
+                container.insert(key.to_string(), Value::Array(Vec::new()));
             }
-            container.insert(key.to_string(), Value::Array(Vec::new()));
+            // Never replace a single value by the list a filter would build.
+            Some(_) => return Err(invalid_path(format!("{attr} is not multi-valued"))),
         }
         let Some(Value::Array(list)) = container.get_mut(key) else {
             return Err(invalid_path(format!("{attr} is not multi-valued")));

@@ -208,6 +208,23 @@ fn add_merges_multi_valued_without_duplicates_and_keeps_one_primary() {
 }
 
 #[test]
+fn remove_with_a_list_drops_the_same_values() {
+    let stored = json!({"userName": "ada", "emails": [
+        {"value": "a@x.test", "type": "work"}, {"type": "other"}, {"value": "b@x.test"}
+    ], "roles": ["admin", "dev", {"value": "dev"}]});
+    let out = patch(
+        &stored,
+        json!([
+            {"op": "remove", "path": "emails", "value": [{"value": "a@x.test"}, {"type": "other"}, "b@x.test"]},
+            {"op": "remove", "path": "roles", "value": ["dev", {"value": "admin"}]}
+        ]),
+    )
+    .unwrap();
+    assert_eq!(out["emails"], json!([{"value": "b@x.test"}]));
+    assert_eq!(out["roles"], json!(["admin", {"value": "dev"}]));
+}
+
+#[test]
 fn replace_of_a_sub_attribute_and_null_clears() {
     let out = patch(
         &user(),

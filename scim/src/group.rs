@@ -6,6 +6,7 @@ use crate::error::{ScimError, ScimType};
 use crate::schemas;
 use crate::user::get_ci;
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 
 /// Attributes a client may not set on a Group (`members` is taken out separately).
 const SERVER_OWNED: &[&str] = &["id", "meta", "members"];
@@ -91,6 +92,7 @@ pub fn parse_members(value: &Value) -> Result<Vec<MemberInput>, ScimError> {
         }
     };
     let mut members: Vec<MemberInput> = Vec::with_capacity(items.len());
+    let mut seen = HashSet::new();
     for item in items {
         let Some(Value::String(id)) = item.as_object().and_then(|o| get_ci(o, "value")) else {
             return Err(ScimError::bad_request(
@@ -103,7 +105,7 @@ pub fn parse_members(value: &Value) -> Result<Vec<MemberInput>, ScimError> {
             .and_then(|o| get_ci(o, "type"))
             .and_then(Value::as_str)
             .map(str::to_string);
-        if !members.iter().any(|m| m.value == *id) {
+        if seen.insert(id.as_str()) {
             members.push(MemberInput {
                 value: id.clone(),
                 member_type,

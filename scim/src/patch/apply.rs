@@ -8,6 +8,7 @@ use crate::filter::{CompValue, CompareOp, Filter, PatchPath, matches};
 use crate::schema::{Mutability, ResourceSchema};
 use crate::user::parse_bool;
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 
 /// Applies `ops` in order to `resource` (the stored SCIM resource, without `id` / `meta`).
 pub fn apply_ops(
@@ -147,6 +148,10 @@ impl Engine<'_> {
         let key = key_of(container, &attr.name);
         let multi = self.schema.multi_valued(&attr);
         match (&path.filter, &path.attr.sub) {
+            (Some(_), _) if def.is_some_and(|d| !d.multi_valued) => Err(invalid_path(format!(
+                "{attr} is not multi-valued: a value filter selects values of a multi-valued \
+                 attribute"
+            ))),
             (Some(filter), _) => self.filtered(
                 container,
                 &key,
@@ -276,11 +281,14 @@ impl Engine<'_> {
             schema: self.schema,
             attr,
         };
-        if !matches!(container.get(key), Some(Value::Array(_))) {
-            if kind == OpKind::Remove {
-                return Ok(());
+        match container.get(key) {
+            Some(Value::Array(_)) => {}
+            None | Some(Value::Null) if kind == OpKind::Remove => return Ok(()),
+            None | Some(Value::Null) => {
+                container.insert(key.to_string(), Value::Array(Vec::new()));
             }
-            container.insert(key.to_string(), Value::Array(Vec::new()));
+            // Never replace a single value by the list a filter would build.
+            Some(_) => return Err(invalid_path(format!("{attr} is not multi-valued"))),
         }
         let Some(Value::Array(list)) = container.get_mut(key) else {
             return Err(invalid_path(format!("{attr} is not multi-valued")));
@@ -293,7 +301,7 @@ impl Engine<'_> {
                 let mut i = 0;
                 list.retain(|_| {
                     i += 1;
-                    !hits.contains(&(i - 1))
+                    hits.binary_search(&(i - 1)).is_err()
                 });
             }
             (OpKind::Remove, Some(sub)) => {
@@ -481,7 +489,8 @@ fn whole(
         (OpKind::Remove, Some(Value::Array(drop))) if multi => {
             // A remove that lists the values to drop (legacy Entra style).
             if let Some(Value::Array(list)) = container.get_mut(key) {
-                list.retain(|el| !drop.iter().any(|d| same_value(el, d)));
+                let drop: HashSet<String> = drop.iter().map(identity).collect();
+                list.retain(|el| !drop.contains(&identity(el)));
                 if list.is_empty() {
                     container.remove(key);
                 }
@@ -501,8 +510,9 @@ fn whole(
             let Value::Array(list) = entry else {
                 return Err(invalid_path(format!("{key} is not multi-valued")));
             };
+            let mut present: HashSet<String> = list.iter().map(Value::to_string).collect();
             for item in incoming {
-                if !list.contains(&item) {
+                if present.insert(item.to_string()) {
                     list.push(item);
                 }
             }
@@ -533,11 +543,12 @@ fn whole(
 }
 
 /// Two values of a multi-valued attribute are the same when their `value` is (or, for
-/// simple values, when they are equal).
-fn same_value(a: &Value, b: &Value) -> bool {
-    match (a.get("value"), b.get("value")) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
+/// simple values, when they are equal): the same identity. As JSON text, so that lists are
+/// compared through a set, in linear time.
+fn identity(v: &Value) -> String {
+    match v.get("value") {
+        Some(value) => format!("value {value}"),
+        None => format!("whole {v}"),
     }
 }
 

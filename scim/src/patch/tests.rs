@@ -157,6 +157,30 @@ fn explicit_read_only_targets_are_mutability_errors() {
 }
 
 #[test]
+fn value_filters_on_single_valued_attributes_are_invalid_paths() {
+    // These used to replace the attribute by a list built from the filter (losing `name`).
+    let stored = json!({"userName": "ada", "name": {"givenName": "Ada"}, "x": "custom"});
+    for (op, path) in [
+        ("add", "name[givenName eq \"Ada\"].familyName"),
+        ("replace", "name[givenName eq \"Grace\"].familyName"),
+        ("remove", "name[givenName eq \"Ada\"]"),
+        ("add", "nickName[value eq \"x\"].value"),
+        (
+            "replace",
+            &format!("{ENT}:manager[value eq \"m\"].displayName"),
+        ),
+        ("add", "x[value eq \"custom\"].y"),
+    ] {
+        let err = patch(&stored, json!([{"op": op, "path": path, "value": "v"}])).unwrap_err();
+        assert_eq!(
+            err.scim_type,
+            Some(crate::ScimType::InvalidPath),
+            "{op} {path}"
+        );
+    }
+}
+
+#[test]
 fn add_merges_multi_valued_without_duplicates_and_keeps_one_primary() {
     let out = patch(
         &user(),
@@ -181,6 +205,23 @@ fn add_merges_multi_valued_without_duplicates_and_keeps_one_primary() {
         "add merges complex values"
     );
     assert_eq!(out["name"]["middleName"], "King");
+}
+
+#[test]
+fn remove_with_a_list_drops_the_same_values() {
+    let stored = json!({"userName": "ada", "emails": [
+        {"value": "a@x.test", "type": "work"}, {"type": "other"}, {"value": "b@x.test"}
+    ], "roles": ["admin", "dev", {"value": "dev"}]});
+    let out = patch(
+        &stored,
+        json!([
+            {"op": "remove", "path": "emails", "value": [{"value": "a@x.test"}, {"type": "other"}, "b@x.test"]},
+            {"op": "remove", "path": "roles", "value": ["dev", {"value": "admin"}]}
+        ]),
+    )
+    .unwrap();
+    assert_eq!(out["emails"], json!([{"value": "b@x.test"}]));
+    assert_eq!(out["roles"], json!(["admin", {"value": "dev"}]));
 }
 
 #[test]

@@ -28,3 +28,8 @@ export function JsonView({ value, label }: { value: unknown; label: string }) {
     </pre>
   );
 }
+
+/** `1 user`, `2 users`. */
+export function plural(count: number, word: string): string {
+  return `${count} ${count === 1 ? word : `${word}s`}`;
+}

@@ -2,7 +2,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { StatusBadge } from '../../components/Badge';
 import { CopyField } from '../../components/CopyField';
-import { Time } from '../../components/Format';
+import { plural, Time } from '../../components/Format';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, LoadingState } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
@@ -50,8 +50,8 @@ export function ConnectionPage({ variant }: { variant: 'operator' | 'portal' }) 
         title={data.name}
         description={
           <span className="facts-inline">
-            {guideFor(data.provider).name} · <StatusBadge status={data.state} /> · {data.user_count} users · {data.group_count} groups · last
-            request <Time value={data.last_request_at} fallback="none yet" />
+            {guideFor(data.provider).name} · <StatusBadge status={data.state} /> · {plural(data.user_count, 'user')} ·{' '}
+            {plural(data.group_count, 'group')} · last request <Time value={data.last_request_at} fallback="none yet" />
           </span>
         }
       />

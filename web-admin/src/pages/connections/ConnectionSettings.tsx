@@ -5,7 +5,7 @@ import { Button } from '../../components/Button';
 import { CopyField } from '../../components/CopyField';
 import { DataTable } from '../../components/DataTable';
 import { ConfirmDialog } from '../../components/Dialog';
-import { Time } from '../../components/Format';
+import { plural, Time } from '../../components/Format';
 import { EmptyState, ErrorState, InlineError, LoadingState } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
 
@@ -166,7 +166,7 @@ function Activation({ connection, onChange }: { connection: Connection; onChange
         >
           <p>
             Your identity provider’s requests will be refused (it will report authentication errors) until the connection is
-            reactivated. The {connection.user_count} users and {connection.group_count} groups already provisioned are kept.
+            reactivated. The {plural(connection.user_count, 'user')} and {plural(connection.group_count, 'group')} already provisioned are kept.
           </p>
         </ConfirmDialog>
       )}

@@ -144,7 +144,7 @@ describe('connection page', () => {
 
     await actor.click(screen.getByRole('button', { name: 'Deactivate connection…' }));
     const deactivate = screen.getByRole('dialog', { name: 'Deactivate Okta?' });
-    expect(within(deactivate).getByText(/2 users and 1 groups/)).toBeInTheDocument();
+    expect(within(deactivate).getByText(/2 users and 1 group already/)).toBeInTheDocument();
     await actor.click(within(deactivate).getByRole('button', { name: 'Deactivate' }));
     expect(await screen.findByRole('button', { name: 'Reactivate connection' })).toBeInTheDocument();
     const patch = fetchMock.calls.find((request) => request.method === 'PATCH');

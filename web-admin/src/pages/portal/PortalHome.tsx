@@ -4,6 +4,7 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { useSession, useTitle } from '../../hooks/useSession';
 import { useAsync } from '../../hooks/useAsync';
 import { StatusBadge } from '../../components/Badge';
+import { plural } from '../../components/Format';
 import { Button } from '../../components/Button';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, InlineError, LoadingState } from '../../components/States';
@@ -40,7 +41,7 @@ function ConnectionList({ connections }: { connections: Connection[] }) {
             <span className="muted">{guideFor(connection.provider).name}</span>
             <StatusBadge status={connection.state} />
             <span className="muted">
-              {connection.user_count} users · {connection.group_count} groups
+              {plural(connection.user_count, 'user')} · {plural(connection.group_count, 'group')}
             </span>
           </li>
         ))}

@@ -60,8 +60,10 @@ command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=nonint
 smoke_dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # The journeys' webhook receiver listens on 127.0.0.1, which Roster refuses unless allowed.
+# Debug logging: the run's logs are searched for the secrets the journeys handled.
 export ROSTER_DATA_DIR="$smoke_dir"
-ROSTER_LISTEN="127.0.0.1:$port" ROSTER_WEBHOOK__ALLOWED_NETWORKS='["127.0.0.1/32"]' ./target/debug/roster run >"$smoke_dir/roster.log" 2>&1 &
+RUST_LOG=debug ROSTER_LISTEN="127.0.0.1:$port" ROSTER_WEBHOOK__ALLOWED_NETWORKS='["127.0.0.1/32"]' \
+  ./target/debug/roster run >"$smoke_dir/roster.log" 2>&1 &
 roster_pid=$!
 trap 'kill $roster_pid 2>/dev/null || true; rm -rf "$smoke_dir"' EXIT
 for _ in $(seq 100); do
@@ -71,5 +73,16 @@ done
 (cd web-admin && node e2e/smoke.mjs "http://127.0.0.1:$port") || { cat "$smoke_dir/roster.log" >&2; exit 1; }
 export E2E_OPERATOR_EMAIL=operator@example.com E2E_OPERATOR_PASSWORD="e2e-$(head -c 12 /dev/urandom | base64)"
 ROSTER_ACCOUNT_PASSWORD="$E2E_OPERATOR_PASSWORD" ./target/debug/roster account create --email "$E2E_OPERATOR_EMAIL" >/dev/null
-(cd web-admin && node e2e/journeys.mjs "http://127.0.0.1:$port") || { tail -50 "$smoke_dir/roster.log" >&2; exit 1; }
+(cd web-admin && E2E_SECRETS_FILE="$smoke_dir/secrets.txt" node e2e/journeys.mjs "http://127.0.0.1:$port") \
+  || { tail -50 "$smoke_dir/roster.log" >&2; exit 1; }
+# No password, token, API key, setup link or signing secret of the run may appear in its logs.
+leaks=0
+while IFS= read -r secret; do
+  if grep -qF -- "$secret" "$smoke_dir/roster.log"; then
+    echo "a secret (${secret:0:6}…) appears in the server log" >&2
+    leaks=$((leaks + 1))
+  fi
+done <"$smoke_dir/secrets.txt"
+[ "$leaks" -eq 0 ] || exit 1
+echo "no secret of the run ($(wc -l <"$smoke_dir/secrets.txt") issued) in $(wc -l <"$smoke_dir/roster.log") log lines"
 echo "screenshots: web-admin/e2e/screenshots/"

@@ -4,7 +4,7 @@
 use actix_files::{Files, NamedFile};
 use actix_web::dev::{ServiceRequest, ServiceResponse, fn_service};
 use actix_web::middleware::DefaultHeaders;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use std::path::{Path, PathBuf};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
@@ -48,19 +48,31 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_dir: &Path) {
         return;
     }
     let index: PathBuf = index;
+    let setup_index = index.clone();
     cfg.service(
-        web::scope("/admin").wrap(security_headers()).service(
-            Files::new("/", admin_dir)
-                .index_file("index.html")
-                .default_handler(fn_service(move |req: ServiceRequest| {
-                    let index = index.clone();
-                    async move {
-                        let (req, _) = req.into_parts();
-                        let file = NamedFile::open(&index)?;
-                        let res = file.into_response(&req);
-                        Ok::<_, actix_web::Error>(ServiceResponse::new(req, res))
-                    }
-                })),
-        ),
+        web::scope("/admin")
+            .wrap(security_headers())
+            // A setup link carries its token in the path: answered here, not by the file
+            // service, which logs the path of every file it does not find.
+            .route(
+                "/setup/{token}",
+                web::get().to(move |req: HttpRequest| {
+                    let index = setup_index.clone();
+                    async move { NamedFile::open(&index).map(|file| file.into_response(&req)) }
+                }),
+            )
+            .service(
+                Files::new("/", admin_dir)
+                    .index_file("index.html")
+                    .default_handler(fn_service(move |req: ServiceRequest| {
+                        let index = index.clone();
+                        async move {
+                            let (req, _) = req.into_parts();
+                            let file = NamedFile::open(&index)?;
+                            let res = file.into_response(&req);
+                            Ok::<_, actix_web::Error>(ServiceResponse::new(req, res))
+                        }
+                    })),
+            ),
     );
 }

@@ -5,6 +5,7 @@
 mod admin;
 mod bearer;
 mod health;
+mod log_span;
 mod nul_guard;
 pub mod openapi;
 mod request_id;
@@ -87,7 +88,7 @@ pub fn start(
                 !origins.is_empty(),
                 security::cors(&origins),
             ))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<log_span::RedactedRootSpan>::new())
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::finish(api)))
             .configure(|cfg| admin::configure(cfg, &admin_dir))
             .default_service(web::to(not_found))

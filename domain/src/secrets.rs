@@ -33,6 +33,53 @@ pub fn generate(kind_prefix: &str) -> NewSecret {
     }
 }
 
+/// The prefixes of every secret Roster issues: SCIM tokens, API keys, refresh tokens, setup
+/// links and signing secrets.
+const ISSUED_PREFIXES: [&str; 5] = [
+    crate::services::scim_tokens::TOKEN_PREFIX,
+    crate::services::API_KEY_PREFIX,
+    crate::services::sessions::REFRESH_PREFIX,
+    crate::services::setup_links::LINK_PREFIX,
+    crate::signing::SECRET_PREFIX,
+];
+
+/// Whether `text` looks like a secret Roster issued (by its prefix), so logs can leave it out.
+pub fn looks_issued(text: &str) -> bool {
+    ISSUED_PREFIXES
+        .iter()
+        .any(|prefix| text.starts_with(prefix))
+}
+
+/// `path_and_query` with every path segment or query value that looks like an issued secret, and
+/// the token of a setup link (`/admin/setup/<token>`), replaced by `[redacted]`: what a log may
+/// show of a request's target.
+pub fn redact_target(path_and_query: &str) -> String {
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path_and_query, None),
+    };
+    let mut previous = "";
+    let mut segments = Vec::new();
+    for segment in path.split('/') {
+        let secret = looks_issued(segment) || (previous == "setup" && !segment.is_empty());
+        segments.push(if secret { "[redacted]" } else { segment });
+        previous = segment;
+    }
+    let mut out = segments.join("/");
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, value)) if looks_issued(value) => format!("{key}=[redacted]"),
+                _ => pair.to_string(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&pairs.join("&"));
+    }
+    out
+}
+
 /// Hex SHA-256 of a bearer secret, the form stored and looked up.
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -59,6 +106,23 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_lose_their_secrets_and_keep_the_rest() {
+        assert_eq!(
+            redact_target("/admin/setup/abc-123?x=1"),
+            "/admin/setup/[redacted]?x=1"
+        );
+        assert_eq!(redact_target("/admin/setup"), "/admin/setup");
+        assert_eq!(
+            redact_target("/api/v1/x/rk_secret/y?token=scim_abc&limit=5"),
+            "/api/v1/x/[redacted]/y?token=[redacted]&limit=5"
+        );
+        assert_eq!(
+            redact_target("/scim/v2/0193/Users?filter=userName eq \"a\""),
+            "/scim/v2/0193/Users?filter=userName eq \"a\""
+        );
+    }
 
     #[test]
     fn generated_secrets_are_unique_and_hash_to_what_is_stored() {

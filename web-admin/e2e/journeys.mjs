@@ -7,7 +7,11 @@
 // A local receiver (this process) takes the webhooks. Roster must allow webhooks to 127.0.0.1
 // (ROSTER_WEBHOOK__ALLOWED_NETWORKS) and have an operator account:
 //   E2E_OPERATOR_EMAIL=… E2E_OPERATOR_PASSWORD=… node e2e/journeys.mjs http://127.0.0.1:PORT
+// With E2E_SECRETS_FILE set, every secret the journeys saw (password, setup-link token, SCIM
+// token, signing secret, API key, session tokens) is written there, one per line, so the caller
+// can check that none of them reached Roster's logs.
 // Screenshots go to e2e/screenshots/journey-*.png (CI artifacts, not committed).
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { check, finish, launch, overflows, shot, watch } from './lib.mjs';
 
@@ -46,11 +50,18 @@ async function until(what, probe, timeoutMs = 20_000) {
 
 const browser = await launch();
 const problems = [];
+const secrets = new Set([password]);
+const refreshToken = (page) => page.evaluate(() => sessionStorage.getItem('roster.refresh_token'));
 try {
   // ── Operator: sign in with the keyboard only ───────────────────────────────────────────
   const operatorContext = await browser.newContext({ viewport: DESKTOP });
   const op = await operatorContext.newPage();
   problems.push({ page: 'operator', list: watch(op) });
+  // Session access tokens, as the UI sends them.
+  operatorContext.on('request', (request) => {
+    const auth = request.headers().authorization;
+    if (auth?.startsWith('Bearer ')) secrets.add(auth.slice('Bearer '.length));
+  });
   await op.goto(`${base}/admin/`);
   await op.getByLabel('Email', { exact: true }).waitFor();
   await op.getByLabel('Email', { exact: true }).focus();
@@ -77,12 +88,13 @@ try {
   const linkField = op.getByLabel('Setup link', { exact: true });
   await linkField.waitFor();
   const setupLink = await linkField.inputValue();
+  secrets.add(setupLink.split('/').pop());
   check(/\/admin\/setup\/\S+$/.test(setupLink), `a setup link is generated (${setupLink.replace(/setup\/.*/, 'setup/…')})`);
   await shot(op, 'journey-01-operator-tenant-setup-link');
 
   // Webhook endpoint
   await op.getByRole('link', { name: 'Webhook endpoints' }).click();
-  await op.getByRole('link', { name: 'Add endpoint' }).click();
+  await op.getByRole('link', { name: 'Add endpoint' }).first().click();
   await op.getByLabel('URL', { exact: true }).fill(receiverUrl);
   await op.getByLabel('Description', { exact: true }).fill('Acme app');
   // Every type is ticked by default: keep only the user events.
@@ -93,6 +105,7 @@ try {
   await op.getByRole('button', { name: 'Create endpoint' }).click();
   await op.getByRole('heading', { name: 'Endpoint created' }).waitFor();
   const secret = await op.getByLabel('Signing secret', { exact: true }).inputValue();
+  secrets.add(secret);
   check(secret.startsWith('whsec_'), 'the endpoint is created and its signing secret shown');
   await shot(op, 'journey-02-operator-endpoint-created');
   await op.getByRole('link', { name: 'Open the endpoint' }).click();
@@ -101,6 +114,10 @@ try {
 
   // ── IT admin: opens the setup link in another browser ──────────────────────────────────
   const adminContext = await browser.newContext({ viewport: DESKTOP });
+  adminContext.on('request', (request) => {
+    const auth = request.headers().authorization;
+    if (auth?.startsWith('Bearer ')) secrets.add(auth.slice('Bearer '.length));
+  });
   await adminContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(base).origin });
   const it = await adminContext.newPage();
   problems.push({ page: 'it-admin', list: watch(it) });
@@ -119,6 +136,8 @@ try {
   check(scimBase === (await urlField.inputValue()) && /\/scim\/v2\/[0-9a-f-]{36}$/.test(scimBase), 'Copy puts the SCIM base URL on the clipboard');
   await it.getByRole('button', { name: 'Copy Authorization (Bearer)' }).click();
   const token = await clipboard();
+  secrets.add(token);
+  secrets.add(await refreshToken(it));
   check(token.length > 20 && token === (await it.getByLabel('Authorization (Bearer)', { exact: true }).inputValue()), 'Copy puts the bearer token on the clipboard');
   const checkRegion = it.getByRole('region', { name: 'Connection check' });
   check(await checkRegion.getByText('Waiting for the first request from your identity provider…').isVisible(), 'the live check waits for the IdP');
@@ -211,15 +230,29 @@ try {
   await events.getByText('user.created').first().waitFor();
   check(true, 'the events browser, filtered by the tenant, shows its user.created event');
   await shot(op, 'journey-12-operator-events');
+  // An API key for the app's backend: shown once.
+  await op.getByRole('link', { name: 'API keys' }).click();
+  await op.getByRole('button', { name: 'Create API key' }).first().click();
+  const keyDialog = op.getByRole('dialog', { name: 'Create an API key' });
+  await keyDialog.getByLabel('Name', { exact: true }).fill('Acme backend');
+  await keyDialog.getByRole('button', { name: 'Create key' }).click();
+  const apiKey = await op.getByLabel('API key', { exact: true }).inputValue();
+  secrets.add(apiKey);
+  const listed = await fetch(`${base}/api/v1/tenants`, { headers: { authorization: `Bearer ${apiKey}` } });
+  check(listed.status === 200, 'the new API key works against the API');
+  await shot(op, 'journey-13-operator-api-key-created');
+  await op.getByRole('button', { name: 'Done' }).click();
+  secrets.add(await refreshToken(op));
+
   await op.getByRole('link', { name: 'Audit log' }).click();
   await op.getByText('delivery.replayed').first().waitFor();
   check(true, 'the audit log records the replay');
-  await shot(op, 'journey-13-operator-audit-log');
+  await shot(op, 'journey-14-operator-audit-log');
   await op.setViewportSize(NARROW);
   await op.goto(endpointUrl);
   await op.getByRole('region', { name: 'Attempts over time' }).waitFor();
   check(!(await overflows(op)), 'narrow screen: the endpoint page has no horizontal overflow');
-  await shot(op, 'journey-14-operator-endpoint-narrow');
+  await shot(op, 'journey-15-operator-endpoint-narrow');
 
   for (const { page, list } of problems) check(list.length === 0, `${page}: no console errors or failed requests ${list.join(' | ')}`);
 } catch (error) {
@@ -227,5 +260,6 @@ try {
 } finally {
   await browser.close();
   receiver.close();
+  if (process.env.E2E_SECRETS_FILE) writeFileSync(process.env.E2E_SECRETS_FILE, [...secrets].filter(Boolean).join('\n') + '\n');
 }
 finish('browser journeys');

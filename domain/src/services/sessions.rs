@@ -27,7 +27,7 @@ use uuid::Uuid;
 
 const ISSUER: &str = "roster";
 const AUDIENCE: &str = "roster-api";
-const REFRESH_PREFIX: &str = "rt_";
+pub(crate) const REFRESH_PREFIX: &str = "rt_";
 const GENERATED_KEY: &str = "session_signing_key";
 /// How long a checked session stays cached (revocation overrides it at once).
 const SESSION_CACHE: Duration = Duration::from_secs(60);

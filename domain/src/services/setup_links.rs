@@ -16,7 +16,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-const LINK_PREFIX: &str = "sl_";
+pub(crate) const LINK_PREFIX: &str = "sl_";
 pub const MAX_LINK_HOURS: u32 = 720;
 
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@
 mod client;
 mod delivery;
 mod delivery_report;
+mod faults;
 mod postgres;
 mod procfs;
 mod receiver;
@@ -37,6 +38,10 @@ enum Command {
     /// Webhook delivery: end-to-end latency at a steady rate, fan-out throughput, isolation
     /// from a hanging endpoint, and (services) the SQL statements per delivery.
     Delivery(DeliveryArgs),
+    /// Faults under a steady write load (worker and api SIGKILLed, RabbitMQ stopped,
+    /// PostgreSQL and Redis restarted, a receiver answering 503): a ledger of every committed
+    /// change against what the receiver got. Restarts this machine's services.
+    Faults(FaultArgs),
 }
 
 /// What every benchmark takes: the backend, where results go, and the shared services.
@@ -131,6 +136,27 @@ struct DeliveryArgs {
 }
 
 #[derive(Args)]
+struct FaultArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The roster binary (default: target/release/roster).
+    #[arg(long)]
+    binary: Option<PathBuf>,
+    /// Users created by the steady load.
+    #[arg(long, default_value_t = 10_000)]
+    changes: usize,
+    /// Creates per second.
+    #[arg(long, default_value_t = 100.0)]
+    rate: f64,
+    /// Seconds RabbitMQ stays stopped.
+    #[arg(long, default_value_t = 30)]
+    outage: u64,
+    /// Seconds between two faults.
+    #[arg(long, default_value_t = 5)]
+    gap: u64,
+}
+
+#[derive(Args)]
 struct ScimArgs {
     /// Users created through the API (scenario A; the other scenarios use them).
     #[arg(long, default_value_t = 100_000)]
@@ -161,6 +187,7 @@ fn main() -> ExitCode {
     match command {
         Command::Scim(args) => runtime.block_on(scim(args)),
         Command::Delivery(args) => runtime.block_on(delivery(args)),
+        Command::Faults(args) => runtime.block_on(faults(args)),
     }
 }
 
@@ -195,6 +222,31 @@ async fn delivery(args: DeliveryArgs) -> ExitCode {
     };
     let stamp = chrono::Utc::now().format("%Y-%m-%dT%H-%M-%SZ").to_string();
     let (report, result) = delivery::run(&opts, &stamp).await;
+    println!("{}", report.markdown());
+    finish(report.write(&c.out(), &stamp), result)
+}
+
+async fn faults(args: FaultArgs) -> ExitCode {
+    let c = &args.common;
+    let binary = match args
+        .binary
+        .clone()
+        .map_or_else(|| server::roster_binary(c.build), Ok)
+    {
+        Ok(b) => b,
+        Err(err) => return failed(err),
+    };
+    let opts = faults::Options {
+        binary,
+        urls: c.urls(),
+        changes: args.changes,
+        rate: args.rate,
+        outage: std::time::Duration::from_secs(args.outage),
+        gap: std::time::Duration::from_secs(args.gap),
+        keep: c.keep,
+    };
+    let stamp = chrono::Utc::now().format("%Y-%m-%dT%H-%M-%SZ").to_string();
+    let (report, result) = faults::run(&opts, &stamp).await;
     println!("{}", report.markdown());
     finish(report.write(&c.out(), &stamp), result)
 }

@@ -6,7 +6,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Row};
 use std::time::{Duration, Instant};
 
-async fn pool(url: &str) -> Result<PgPool> {
+pub(crate) async fn pool(url: &str) -> Result<PgPool> {
     PgPoolOptions::new()
         .max_connections(2)
         .connect(url)

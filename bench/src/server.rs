@@ -183,6 +183,14 @@ impl Deployment {
     /// Starts `roster <role>` (`run`, or `serve` for the api alone) and waits until `/readyz`
     /// answers 200.
     pub async fn start_role(&self, http: &reqwest::Client, role: &str) -> Result<Roster> {
+        let mut roster = self.spawn(role)?;
+        roster.wait_ready(http, &self.base_url).await?;
+        Ok(roster)
+    }
+
+    /// Starts `roster <role>` without waiting (a `worker` serves no HTTP), logging to the
+    /// scratch directory's `roster.log`.
+    pub fn spawn(&self, role: &str) -> Result<Roster> {
         let log_path = self.scratch.join("roster.log");
         let log = File::options()
             .create(true)
@@ -197,12 +205,10 @@ impl Deployment {
             .stderr(log)
             .spawn()
             .with_context(|| format!("starting {} {role}", self.binary.display()))?;
-        let mut roster = Roster {
+        Ok(Roster {
             child,
             log: log_path,
-        };
-        roster.wait_ready(http, &self.base_url).await?;
-        Ok(roster)
+        })
     }
 
     /// Removes the scratch directory.
@@ -261,6 +267,13 @@ impl Roster {
             Ok(None) => None,
             Err(err) => Some(format!("unknown ({err})")),
         }
+    }
+
+    /// SIGKILL: the process ends at once, whatever it was doing.
+    pub fn kill(mut self) -> Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
     }
 
     /// SIGTERM, then SIGKILL after 20 s.

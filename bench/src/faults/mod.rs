@@ -1,0 +1,263 @@
+//! The fault run: a steady SCIM write load against `roster serve` + `roster worker` on
+//! PostgreSQL + RabbitMQ + Redis while, one at a time, the worker is SIGKILLed, RabbitMQ is
+//! stopped, PostgreSQL and Redis are restarted, the receiver answers half its requests with 503,
+//! and the api is SIGKILLed mid-request. A ledger then compares every committed change with what
+//! the receiver got: lost events, duplicates, signatures, and whether delivery resumed by itself.
+
+mod inject;
+mod load;
+mod receiver;
+mod report;
+
+use crate::client::{Scim, http_client};
+use crate::run::{cleanup, create_database};
+use crate::server::{Backend, Deployment, Roster, ServiceUrls};
+use anyhow::{Context, Result, bail};
+use receiver::FaultReceiver;
+pub use report::FaultReport;
+use report::{FaultRecord, Ledger};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub struct Options {
+    pub binary: PathBuf,
+    pub urls: ServiceUrls,
+    /// Users created by the load (one `user.created` event each).
+    pub changes: usize,
+    /// Creates per second.
+    pub rate: f64,
+    /// How long RabbitMQ stays down.
+    pub outage: Duration,
+    /// Pause between two faults (the load keeps running).
+    pub gap: Duration,
+    pub keep: bool,
+}
+
+/// The api and the worker, as separate processes.
+struct Processes<'a> {
+    deployment: &'a Deployment,
+    http: reqwest::Client,
+    api: Option<Roster>,
+    worker: Option<Roster>,
+}
+
+impl Processes<'_> {
+    async fn start_api(&mut self) -> Result<()> {
+        self.api = Some(self.deployment.start_role(&self.http, "serve").await?);
+        Ok(())
+    }
+
+    fn start_worker(&mut self) -> Result<()> {
+        self.worker = Some(self.deployment.spawn("worker")?);
+        Ok(())
+    }
+
+    /// `None` when both still run; else which one exited, and how.
+    fn exited(&mut self) -> Option<String> {
+        for (name, process) in [("api", &mut self.api), ("worker", &mut self.worker)] {
+            if let Some(status) = process.as_mut().and_then(Roster::exited) {
+                return Some(format!("the {name} exited ({status})"));
+            }
+        }
+        None
+    }
+
+    async fn stop(&mut self) {
+        for process in [self.api.take(), self.worker.take()].into_iter().flatten() {
+            let _ = process.stop().await;
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    KillWorker,
+    StopRabbitmq,
+    RestartPostgres,
+    RestartRedis,
+    FlakyReceiver,
+    KillApi,
+}
+
+const FAULTS: [Fault; 6] = [
+    Fault::KillWorker,
+    Fault::StopRabbitmq,
+    Fault::RestartPostgres,
+    Fault::RestartRedis,
+    Fault::FlakyReceiver,
+    Fault::KillApi,
+];
+
+impl Fault {
+    fn name(self) -> &'static str {
+        match self {
+            Fault::KillWorker => "worker SIGKILLed, restarted 2 s later",
+            Fault::StopRabbitmq => "RabbitMQ stopped, then started",
+            Fault::RestartPostgres => "PostgreSQL restarted",
+            Fault::RestartRedis => "Redis restarted (empty)",
+            Fault::FlakyReceiver => "receiver answers 50% with 503 for 15 s",
+            Fault::KillApi => "api SIGKILLed mid-request, restarted",
+        }
+    }
+}
+
+async fn inject(
+    fault: Fault,
+    procs: &mut Processes<'_>,
+    rx: &FaultReceiver,
+    opts: &Options,
+) -> Result<()> {
+    match fault {
+        Fault::KillWorker => {
+            procs.worker.take().context("the worker")?.kill()?;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            procs.start_worker()
+        }
+        Fault::StopRabbitmq => inject::rabbitmq_outage(opts.outage).await,
+        Fault::RestartPostgres => inject::restart_postgres().await,
+        Fault::RestartRedis => inject::restart_redis().await,
+        Fault::FlakyReceiver => {
+            rx.set_flaky(true);
+            tokio::time::sleep(Duration::from_secs(15)).await;
+            rx.set_flaky(false);
+            Ok(())
+        }
+        Fault::KillApi => {
+            procs.api.take().context("the api")?.kill()?;
+            procs.start_api().await
+        }
+    }
+}
+
+/// Waits until deliveries flow again after a fault: the receiver's count grows.
+async fn resumed(rx: &FaultReceiver, limit: Duration) -> Option<f64> {
+    let (start, before) = (Instant::now(), rx.count());
+    while start.elapsed() < limit {
+        if rx.count() > before {
+            return Some(start.elapsed().as_secs_f64());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+pub async fn run(opts: &Options, stamp: &str) -> (FaultReport, Result<()>) {
+    let mut report = FaultReport::new(opts);
+    let db_stamp: String = stamp.chars().filter(char::is_ascii_digit).collect();
+    let mut deployment = match Deployment::new(
+        Backend::Services,
+        opts.binary.clone(),
+        &opts.urls,
+        &db_stamp,
+    ) {
+        Ok(d) => d,
+        Err(err) => return (report, Err(err)),
+    };
+    deployment.env.extend([
+        (
+            "ROSTER_WEBHOOK__ALLOWED_NETWORKS".to_string(),
+            r#"["127.0.0.1/32"]"#.to_string(),
+        ),
+        // Short retries, so a run recovers from the receiver's 503s within it.
+        (
+            "ROSTER_WEBHOOK__RETRY_SCHEDULE_SECS".into(),
+            "[1,2,4,8,15,30,60]".into(),
+        ),
+        ("ROSTER_LOG_LEVEL".into(), "info".into()),
+    ]);
+    let admin = match create_database(&opts.urls, &deployment).await {
+        Ok(admin) => admin.map(|(admin, _, _)| admin),
+        Err(err) => return (report, Err(err)),
+    };
+    let http = match http_client(64) {
+        Ok(h) => h,
+        Err(err) => return (report, Err(err)),
+    };
+    let mut procs = Processes {
+        deployment: &deployment,
+        http: http.clone(),
+        api: None,
+        worker: None,
+    };
+    let result = faults(opts, &mut procs, &mut report).await;
+    if let Err(err) = &result {
+        report.notes.push(format!("run aborted: {err:#}"));
+    }
+    procs.stop().await;
+    let ok = result.is_ok() && report.passed();
+    cleanup(opts.keep, &opts.urls.amqp, &deployment, admin, ok).await;
+    let result = result.and_then(|()| {
+        if report.passed() {
+            Ok(())
+        } else {
+            bail!("the ledger does not hold: {}", report.verdict())
+        }
+    });
+    (report, result)
+}
+
+async fn faults(opts: &Options, procs: &mut Processes<'_>, report: &mut FaultReport) -> Result<()> {
+    procs.start_api().await?;
+    procs.start_worker()?;
+    let deployment = procs.deployment;
+    let (connection_id, base, token) = deployment.provision("Faults")?;
+    let rx = FaultReceiver::start()?;
+    let created = deployment.cli(&["endpoint", "create", "--url", &rx.url])?;
+    rx.set_secret(
+        created["secret"]
+            .as_str()
+            .context("the endpoint's secret")?,
+    );
+
+    let started = Instant::now();
+    let scim = Scim::new(procs.http.clone(), base, &token);
+    let load = tokio::spawn(load::run(scim, opts.changes, opts.rate));
+    for fault in FAULTS {
+        tokio::time::sleep(opts.gap).await;
+        eprintln!("== fault: {}", fault.name());
+        let at = started.elapsed().as_secs_f64();
+        let outcome = inject(fault, procs, &rx, opts).await;
+        let ended = started.elapsed().as_secs_f64();
+        let resumed_after_s = resumed(&rx, Duration::from_secs(120)).await;
+        report.faults.push(FaultRecord {
+            fault: fault.name().into(),
+            at_s: at,
+            lasted_s: ended - at,
+            deliveries_resumed_after_s: resumed_after_s,
+            error: outcome.err().map(|e| format!("{e:#}")),
+        });
+        if let Some(exit) = procs.exited() {
+            bail!("{exit} after the fault “{}”", fault.name());
+        }
+    }
+    let last_fault_end = started.elapsed();
+    let writes = load.await.context("the load task")?;
+    eprintln!(
+        "== load done: {} committed, {} gave up",
+        writes.committed.len(),
+        writes.gave_up.len()
+    );
+    let database_url = deployment
+        .database
+        .as_ref()
+        .map(|(_, url)| url.clone())
+        .context("the database")?;
+    let ledger = Ledger::collect(
+        &database_url,
+        &connection_id,
+        &writes,
+        &rx,
+        started,
+        last_fault_end,
+    )
+    .await?;
+    report.receiver_refused = rx.refused();
+    report.ledger = Some(ledger);
+    report.total_s = started.elapsed().as_secs_f64();
+    if let Some(exit) = procs.exited() {
+        report.notes.push(format!("{exit} before the end"));
+        report.stuck = true;
+    }
+    rx.stop().await;
+    Ok(())
+}

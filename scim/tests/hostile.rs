@@ -11,7 +11,9 @@
 //! of a few KB. No assertion is about time: the work bounds are checked structurally (the size
 //! limit is checked before lexing, nesting stops at `MAX_DEPTH`, an AST has at most one node per
 //! two bytes of input, an operation list is counted before any operation is read, and lists as
-//! long as a body allows go through every list operation).
+//! long as a body allows go through every list operation). What one PATCH may cost when applied
+//! (attributes counted as operations, objects merged, copies within the resource size limit) is
+//! in `hostile/budget.rs`.
 
 use proptest::prelude::*;
 use roster_scim::attr::parse_attr_list;
@@ -34,6 +36,9 @@ use strategies::{char_soup, patch_op, token_soup};
 #[path = "hostile/strategies.rs"]
 mod strategies;
 
+#[path = "hostile/budget.rs"]
+mod budget;
+
 // ---- outcomes ----
 
 /// The only scimType a filter refusal may carry.
@@ -49,8 +54,11 @@ const PATCH_ERRORS: &[ScimType] = &[
     ScimType::NoTarget,
     ScimType::TooMany,
 ];
-/// What applying parsed operations (and validating the result) may answer.
+/// What applying parsed operations (and validating the result) may answer: `tooMany` when
+/// values spread over attributes count past `MAX_OPERATIONS`, `invalidValue` for a resource
+/// outgrowing `MAX_RESOURCE_BYTES` among others.
 const APPLY_ERRORS: &[ScimType] = &[
+    ScimType::TooMany,
     ScimType::InvalidValue,
     ScimType::InvalidSyntax,
     ScimType::InvalidPath,

@@ -1,6 +1,7 @@
 //! Applying operations to a resource's JSON (RFC 7644 §3.5.2.1-3), on a copy: an error leaves
-//! the caller's resource untouched.
+//! the caller's resource untouched. Every change is counted by the request's [`Budget`].
 
+use super::budget::Budget;
 use super::parse::{OpKind, PatchOp};
 use crate::attr::{AttrPath, AttrType, AttributeInfo, parse_attr_path};
 use crate::error::{ScimError, ScimType};
@@ -8,9 +9,15 @@ use crate::filter::{CompValue, CompareOp, Filter, PatchPath, matches};
 use crate::schema::{Mutability, ResourceSchema};
 use crate::user::parse_bool;
 use serde_json::{Map, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Applies `ops` in order to `resource` (the stored SCIM resource, without `id` / `meta`).
+///
+/// At most [`MAX_OPERATIONS`](super::MAX_OPERATIONS) operations, a value spread over attributes
+/// counting one per attribute (else `tooMany`); the result may be at most
+/// [`MAX_RESOURCE_BYTES`](crate::limits::MAX_RESOURCE_BYTES) of JSON, or no larger than the
+/// resource was when it was already larger (else `invalidValue`). Both are checked before the
+/// work they bound is done.
 pub fn apply_ops(
     resource: &Value,
     ops: &[PatchOp],
@@ -20,8 +27,12 @@ pub fn apply_ops(
         Value::Object(map) => map.clone(),
         _ => Map::new(),
     };
+    let mut engine = Engine {
+        schema,
+        budget: Budget::new(&doc),
+    };
     for op in ops {
-        let engine = Engine { schema };
+        engine.budget.operation()?;
         match (&op.path, op.op) {
             (Some(path), kind) => engine.at_path(&mut doc, kind, path, op.value.clone(), true)?,
             (None, OpKind::Remove) => {
@@ -33,11 +44,13 @@ pub fn apply_ops(
             (None, kind) => engine.pathless(&mut doc, kind, op.value.as_ref())?,
         }
     }
+    engine.budget.check(&doc)?;
     Ok(Value::Object(doc))
 }
 
 struct Engine<'a> {
     schema: &'a ResourceSchema,
+    budget: Budget,
 }
 
 fn invalid_path(detail: impl Into<String>) -> ScimError {
@@ -57,7 +70,7 @@ impl Engine<'_> {
     /// `name.givenName` and fully qualified URN keys), or an extension URN whose object holds
     /// that extension's attributes.
     fn pathless(
-        &self,
+        &mut self,
         doc: &mut Map<String, Value>,
         kind: OpKind,
         value: Option<&Value>,
@@ -68,12 +81,13 @@ impl Engine<'_> {
                 "value must be an object",
             ));
         };
+        self.budget.spread(attrs.len())?;
+        let schema = self.schema;
         for (key, v) in attrs {
             if v.is_null() || key.eq_ignore_ascii_case("schemas") {
                 continue;
             }
-            if let Some((urn, _)) = self
-                .schema
+            if let Some((urn, _)) = schema
                 .extensions()
                 .iter()
                 .find(|(ext, _)| ext.id.eq_ignore_ascii_case(key))
@@ -81,6 +95,7 @@ impl Engine<'_> {
                 let Value::Object(inner) = v else {
                     return Err(invalid_path(format!("{key} must be an object")));
                 };
+                self.budget.spread(inner.len())?;
                 for (name, inner_v) in inner {
                     let path = AttrPath {
                         urn: Some(urn.id.to_string()),
@@ -116,7 +131,7 @@ impl Engine<'_> {
     /// One operation at one path. `explicit`: the client named the path (a read-only target is
     /// then an error); path-less values silently skip read-only attributes (Okta echoes `id`).
     fn at_path(
-        &self,
+        &mut self,
         doc: &mut Map<String, Value>,
         kind: OpKind,
         path: &PatchPath,
@@ -164,8 +179,8 @@ impl Engine<'_> {
             (None, Some(sub)) if multi => Err(invalid_path(format!(
                 "{attr}.{sub}: select values of a multi-valued attribute with a filter"
             ))),
-            (None, Some(sub)) => sub_attribute(container, &key, sub, kind, value),
-            (None, None) => whole(container, &key, kind, multi, value),
+            (None, Some(sub)) => sub_attribute(container, &key, sub, kind, value, &mut self.budget),
+            (None, None) => whole(container, &key, kind, multi, value, &mut self.budget),
         }
     }
 
@@ -188,7 +203,7 @@ impl Engine<'_> {
 
     /// add / replace / remove of a whole extension object.
     fn on_extension(
-        &self,
+        &mut self,
         doc: &mut Map<String, Value>,
         kind: OpKind,
         urn: &'static str,
@@ -196,10 +211,12 @@ impl Engine<'_> {
     ) -> Result<(), ScimError> {
         let key = key_of(doc, urn);
         if kind != OpKind::Add {
-            doc.remove(&key);
+            self.budget.remove(doc, &key);
             let schemas = key_of(doc, "schemas");
             if let Some(Value::Array(list)) = doc.get_mut(&schemas) {
-                list.retain(|s| !s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(urn)));
+                self.budget.retain(list, |s| {
+                    !s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(urn))
+                });
             }
         }
         if kind == OpKind::Remove {
@@ -211,6 +228,7 @@ impl Engine<'_> {
                 format!("{urn} must be given an object of its attributes"),
             ));
         };
+        self.budget.spread(attrs.len())?;
         for (name, v) in attrs {
             if v.is_null() || name.eq_ignore_ascii_case("schemas") {
                 continue;
@@ -232,7 +250,7 @@ impl Engine<'_> {
 
     /// The object holding the attribute: the resource, or its extension object.
     fn container<'d>(
-        &self,
+        &mut self,
         doc: &'d mut Map<String, Value>,
         attr: &AttrPath,
         create: bool,
@@ -256,8 +274,9 @@ impl Engine<'_> {
             if !create {
                 return Ok(None);
             }
-            doc.insert(key.clone(), Value::Object(Map::new()));
-            add_schema_urn(doc, ext.0.id);
+            self.budget
+                .insert(doc, key.clone(), Value::Object(Map::new()))?;
+            add_schema_urn(doc, ext.0.id, &mut self.budget)?;
         }
         match doc.get_mut(&key) {
             Some(Value::Object(map)) => Ok(Some(map)),
@@ -268,7 +287,7 @@ impl Engine<'_> {
     /// Operations on the values of a multi-valued attribute selected by a filter.
     #[allow(clippy::too_many_arguments)]
     fn filtered(
-        &self,
+        &mut self,
         container: &mut Map<String, Value>,
         key: &str,
         attr: &AttrPath,
@@ -281,11 +300,12 @@ impl Engine<'_> {
             schema: self.schema,
             attr,
         };
+        let budget = &mut self.budget;
         match container.get(key) {
             Some(Value::Array(_)) => {}
             None | Some(Value::Null) if kind == OpKind::Remove => return Ok(()),
             None | Some(Value::Null) => {
-                container.insert(key.to_string(), Value::Array(Vec::new()));
+                budget.insert(container, key.to_string(), Value::Array(Vec::new()))?;
             }
             // Never replace a single value by the list a filter would build.
             Some(_) => return Err(invalid_path(format!("{attr} is not multi-valued"))),
@@ -299,7 +319,7 @@ impl Engine<'_> {
         match (kind, sub_attr) {
             (OpKind::Remove, None) => {
                 let mut i = 0;
-                list.retain(|_| {
+                budget.retain(list, |_| {
                     i += 1;
                     hits.binary_search(&(i - 1)).is_err()
                 });
@@ -308,35 +328,31 @@ impl Engine<'_> {
                 for i in &hits {
                     if let Value::Object(el) = &mut list[*i] {
                         let k = key_of(el, sub);
-                        el.remove(&k);
+                        budget.remove(el, &k);
                     }
                 }
             }
             (_, sub) => {
                 let value = value.unwrap_or(Value::Null);
-                if hits.is_empty() {
-                    // Entra adds `emails[type eq "work"].value` before any work email exists:
-                    // create the element the filter describes.
-                    let mut el = seed_from_filter(filter);
-                    match sub {
-                        Some(sub) => {
-                            el.insert(sub.to_string(), value);
-                        }
-                        None => merge_into(&mut el, value)?,
-                    }
-                    list.push(Value::Object(el));
+                // Without a match, Entra's `emails[type eq "work"].value` creates the element
+                // the filter describes, then sets the value in it (merged, even by a replace).
+                let (targets, merge) = if hits.is_empty() {
+                    budget.push(list, Value::Object(seed_from_filter(filter)))?;
+                    (vec![list.len() - 1], true)
                 } else {
-                    for i in &hits {
-                        match (sub, &mut list[*i]) {
-                            (Some(sub), Value::Object(el)) => {
-                                let k = key_of(el, sub);
-                                el.insert(k, value.clone());
-                            }
-                            (None, el) if kind == OpKind::Replace => *el = value.clone(),
-                            (None, Value::Object(el)) => merge_into(el, value.clone())?,
-                            _ => {
-                                return Err(invalid_path(format!("{attr} values are not objects")));
-                            }
+                    (hits, kind == OpKind::Add)
+                };
+                // One copy of the value per target, each counted before it is made.
+                for i in targets {
+                    match (sub, &mut list[i]) {
+                        (Some(sub), Value::Object(el)) => {
+                            let k = key_of(el, sub);
+                            budget.insert_copy(el, k, &value)?;
+                        }
+                        (None, el) if !merge => budget.set_copy(el, &value)?,
+                        (None, Value::Object(el)) => merge_into(el, &value, budget)?,
+                        _ => {
+                            return Err(invalid_path(format!("{attr} values are not objects")));
                         }
                     }
                 }
@@ -344,7 +360,7 @@ impl Engine<'_> {
             }
         }
         if list.is_empty() {
-            container.remove(key);
+            budget.remove(container, key);
         }
         Ok(())
     }
@@ -436,16 +452,31 @@ fn seed_from_filter(filter: &Filter) -> Map<String, Value> {
     seed
 }
 
-fn merge_into(target: &mut Map<String, Value>, value: Value) -> Result<(), ScimError> {
+/// Sets each member of the object `value` in `target`, under the spelling of a key `target`
+/// already has in another case. Linear: `target`'s keys are indexed by their lowercase form
+/// (the first spelling wins, as in [`key_of`]).
+fn merge_into(
+    target: &mut Map<String, Value>,
+    value: &Value,
+    budget: &mut Budget,
+) -> Result<(), ScimError> {
     let Value::Object(fields) = value else {
         return Err(ScimError::bad_request(
             ScimType::InvalidValue,
             "the value must be an object",
         ));
     };
+    let mut keys: HashMap<String, String> = HashMap::with_capacity(target.len() + fields.len());
+    for k in target.keys() {
+        keys.entry(k.to_ascii_lowercase())
+            .or_insert_with(|| k.clone());
+    }
     for (k, v) in fields {
-        let key = key_of(target, &k);
-        target.insert(key, v);
+        let key = keys
+            .entry(k.to_ascii_lowercase())
+            .or_insert_with(|| k.clone())
+            .clone();
+        budget.insert_copy(target, key, v)?;
     }
     Ok(())
 }
@@ -456,26 +487,26 @@ fn sub_attribute(
     sub: &str,
     kind: OpKind,
     value: Option<Value>,
+    budget: &mut Budget,
 ) -> Result<(), ScimError> {
     if kind == OpKind::Remove {
         if let Some(Value::Object(obj)) = container.get_mut(key) {
             let k = key_of(obj, sub);
-            obj.remove(&k);
+            budget.remove(obj, &k);
             if obj.is_empty() {
-                container.remove(key);
+                budget.remove(container, key);
             }
         }
         return Ok(());
     }
-    let entry = container
-        .entry(key.to_string())
-        .or_insert_with(|| Value::Object(Map::new()));
-    let Value::Object(obj) = entry else {
+    if !container.contains_key(key) {
+        budget.insert(container, key.to_string(), Value::Object(Map::new()))?;
+    }
+    let Some(Value::Object(obj)) = container.get_mut(key) else {
         return Err(invalid_path(format!("{key} is not a complex attribute")));
     };
     let k = key_of(obj, sub);
-    obj.insert(k, value.unwrap_or(Value::Null));
-    Ok(())
+    budget.insert(obj, k, value.unwrap_or(Value::Null))
 }
 
 fn whole(
@@ -484,45 +515,47 @@ fn whole(
     kind: OpKind,
     multi: bool,
     value: Option<Value>,
+    budget: &mut Budget,
 ) -> Result<(), ScimError> {
     match (kind, value) {
         (OpKind::Remove, Some(Value::Array(drop))) if multi => {
             // A remove that lists the values to drop (legacy Entra style).
             if let Some(Value::Array(list)) = container.get_mut(key) {
                 let drop: HashSet<String> = drop.iter().map(identity).collect();
-                list.retain(|el| !drop.contains(&identity(el)));
+                budget.retain(list, |el| !drop.contains(&identity(el)));
                 if list.is_empty() {
-                    container.remove(key);
+                    budget.remove(container, key);
                 }
             }
         }
-        (OpKind::Remove, _) => {
-            container.remove(key);
-        }
+        (OpKind::Remove, _) => budget.remove(container, key),
         (OpKind::Add, Some(value)) if multi => {
             let incoming = match value {
                 Value::Array(items) => items,
                 single => vec![single],
             };
-            let entry = container
-                .entry(key.to_string())
-                .or_insert_with(|| Value::Array(Vec::new()));
-            let Value::Array(list) = entry else {
+            if !container.contains_key(key) {
+                budget.insert(container, key.to_string(), Value::Array(Vec::new()))?;
+            }
+            let Some(Value::Array(list)) = container.get_mut(key) else {
                 return Err(invalid_path(format!("{key} is not multi-valued")));
             };
             let mut present: HashSet<String> = list.iter().map(Value::to_string).collect();
             for item in incoming {
-                if present.insert(item.to_string()) {
+                let text = item.to_string();
+                let len = text.len() + 1;
+                if present.insert(text) {
+                    budget.resize(0, len)?;
                     list.push(item);
                 }
             }
             ensure_single_primary(list);
         }
-        (OpKind::Add, Some(Value::Object(fields)))
+        (OpKind::Add, Some(value @ Value::Object(_)))
             if matches!(container.get(key), Some(Value::Object(_))) =>
         {
             if let Some(Value::Object(existing)) = container.get_mut(key) {
-                merge_into(existing, Value::Object(fields))?;
+                merge_into(existing, &value, budget)?;
             }
         }
         (_, Some(value)) => {
@@ -535,7 +568,7 @@ fn whole(
                 single if multi => Value::Array(vec![single]),
                 single => single,
             };
-            container.insert(key.to_string(), value);
+            budget.insert(container, key.to_string(), value)?;
         }
         (_, None) => {}
     }
@@ -569,13 +602,18 @@ fn ensure_single_primary(list: &mut [Value]) {
     }
 }
 
-fn add_schema_urn(doc: &mut Map<String, Value>, urn: &str) {
+fn add_schema_urn(
+    doc: &mut Map<String, Value>,
+    urn: &str,
+    budget: &mut Budget,
+) -> Result<(), ScimError> {
     let key = key_of(doc, "schemas");
     if let Some(Value::Array(list)) = doc.get_mut(&key)
         && !list
             .iter()
             .any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(urn)))
     {
-        list.push(Value::from(urn));
+        budget.push(list, Value::from(urn))?;
     }
+    Ok(())
 }

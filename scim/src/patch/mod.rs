@@ -5,6 +5,7 @@
 //! in O(changed members).
 
 mod apply;
+mod budget;
 mod members;
 mod parse;
 #[cfg(test)]

@@ -7,7 +7,8 @@ use crate::schemas;
 use crate::user::get_ci;
 use serde_json::Value;
 
-/// Most operations accepted in one PATCH request.
+/// Most operations accepted in one PATCH request. Applying them, a value spread over attributes
+/// (path-less, or an extension's object) counts one operation per attribute.
 pub const MAX_OPERATIONS: usize = 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

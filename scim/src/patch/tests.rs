@@ -284,6 +284,76 @@ fn bad_requests() {
     assert_eq!(before["userName"], "ada");
 }
 
+/// A user of `bytes` bytes of JSON (a long `nickName` makes up the size), with `emails`, each
+/// with a display name of 20 bytes.
+fn user_of(bytes: usize, emails: usize) -> Value {
+    let mut user = user();
+    user["emails"] = (0..emails)
+        .map(|i| json!({"value": format!("{i:04}@x.test"), "display": "d".repeat(20)}))
+        .collect();
+    user["nickName"] = json!("");
+    let pad = bytes - crate::limits::json_len(&user);
+    user["nickName"] = json!("n".repeat(pad));
+    assert_eq!(crate::limits::json_len(&user), bytes);
+    user
+}
+
+#[test]
+fn a_patch_may_not_make_a_resource_larger_than_the_limit() {
+    use crate::limits::{MAX_RESOURCE_BYTES, json_len};
+    let near = user_of(MAX_RESOURCE_BYTES - 1000, 100);
+    let too_large = |result: Result<Value, crate::ScimError>| {
+        let err = result.map(|v| json_len(&v)).unwrap_err();
+        assert_eq!(err.scim_type, Some(crate::ScimType::InvalidValue));
+        err.detail
+    };
+    // What a PATCH removes or replaces makes room: same-size values, several times over.
+    let same_size = json!("y".repeat(20));
+    let out = patch(
+        &near,
+        json!([
+            {"op": "replace", "path": "emails[value pr].display", "value": same_size},
+            {"op": "replace", "path": "emails[value pr].display", "value": same_size},
+            {"op": "remove", "path": "emails[value pr].display"},
+            {"op": "add", "path": "emails[value pr].display", "value": same_size},
+            {"op": "replace", "path": "nickName", "value": "short"},
+            {"op": "add", "value": {"title": "t".repeat(50_000)}}
+        ]),
+    )
+    .unwrap();
+    assert!(json_len(&out) <= MAX_RESOURCE_BYTES);
+    // 100 copies of `"type":"work",` do not fit in the last 1000 bytes.
+    let detail = too_large(patch(
+        &near,
+        json!([{"op": "add", "path": "emails[value pr].type", "value": "work"}]),
+    ));
+    assert!(detail.contains(&MAX_RESOURCE_BYTES.to_string()), "{detail}");
+    too_large(patch(
+        &near,
+        json!([{"op": "add", "path": "title", "value": "t".repeat(1000)}]),
+    ));
+
+    // A resource stored larger (under a larger body limit) may be patched, not grow.
+    let over = user_of(MAX_RESOURCE_BYTES + 5000, 2);
+    let out = patch(
+        &over,
+        json!([
+            {"op": "replace", "path": "nickName", "value": "shorter"},
+            {"op": "add", "path": "title", "value": "x"}
+        ]),
+    )
+    .unwrap();
+    assert!(json_len(&out) < MAX_RESOURCE_BYTES);
+    let detail = too_large(patch(
+        &over,
+        json!([{"op": "add", "path": "title", "value": "x"}]),
+    ));
+    assert!(
+        detail.contains(&(MAX_RESOURCE_BYTES + 5000).to_string()),
+        "{detail}"
+    );
+}
+
 #[test]
 fn members_become_row_changes() {
     let ops = parse_patch(&json!({"Operations": [

@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. The rest are conveniences.
-.PHONY: run test admin lint openapi services
+.PHONY: run test admin lint openapi services faults
 
 # Build the admin UI and run everything in one process on the embedded default
 # (SQLite in ./data, in-process event bus, in-memory cache) at http://127.0.0.1:8080.
@@ -27,3 +27,11 @@ openapi:
 
 services:
 	bash scripts/services.sh
+
+# The long fault run: 10,000 changes at 100/s through a worker SIGKILL, a 30 s RabbitMQ outage,
+# PostgreSQL and Redis restarts, a flaky receiver and an api SIGKILL; the ledger and timeline go
+# to bench/results. Restarts this machine's services. (`make test` runs a short one.)
+faults:
+	bash scripts/services.sh
+	cargo build --release --locked -p roster -p roster-bench
+	./target/release/roster-bench faults

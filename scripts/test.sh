@@ -55,6 +55,12 @@ bash scripts/fuzz-api.sh --services ./target/debug/roster
 step "SCIM conformance (scim2-tester) against 'roster run'"
 bash scripts/conformance.sh ./target/debug/roster
 
+step "Faults: a write load through process kills and service restarts, checked by a ledger"
+# The short run (2,000 changes, a 10 s RabbitMQ outage); `make faults` runs the long one.
+# It restarts this machine's PostgreSQL, RabbitMQ and Redis, so it runs after the suites above.
+./target/debug/roster-bench faults --binary target/debug/roster --changes 2000 --rate 40 --outage 10 --gap 3 \
+  --out target/faults
+
 step "Browser: smoke test and both end-to-end journeys against 'roster run' in headless Chromium"
 command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 smoke_dir=$(mktemp -d)

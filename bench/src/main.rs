@@ -154,6 +154,9 @@ struct FaultArgs {
     /// Seconds between two faults.
     #[arg(long, default_value_t = 5)]
     gap: u64,
+    /// Api processes and worker processes (each) against the same services.
+    #[arg(long, default_value_t = 2)]
+    instances: usize,
 }
 
 #[derive(Args)]
@@ -243,6 +246,7 @@ async fn faults(args: FaultArgs) -> ExitCode {
         rate: args.rate,
         outage: std::time::Duration::from_secs(args.outage),
         gap: std::time::Duration::from_secs(args.gap),
+        instances: args.instances,
         keep: c.keep,
     };
     let stamp = chrono::Utc::now().format("%Y-%m-%dT%H-%M-%SZ").to_string();

@@ -51,7 +51,7 @@ pub struct Deployment {
 }
 
 /// A free local port (bound, read, released).
-fn free_port() -> Result<u16> {
+pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
     Ok(listener.local_addr()?.port())
 }
@@ -188,9 +188,21 @@ impl Deployment {
         Ok(roster)
     }
 
+    /// Starts another api (`roster serve`) of this deployment listening on `listen`
+    /// (`127.0.0.1:<port>`), and waits until it is ready.
+    pub async fn start_api_at(&self, http: &reqwest::Client, listen: &str) -> Result<Roster> {
+        let mut roster = self.spawn_with("serve", &[("ROSTER_LISTEN", listen)])?;
+        roster.wait_ready(http, &format!("http://{listen}")).await?;
+        Ok(roster)
+    }
+
     /// Starts `roster <role>` without waiting (a `worker` serves no HTTP), logging to the
     /// scratch directory's `roster.log`.
     pub fn spawn(&self, role: &str) -> Result<Roster> {
+        self.spawn_with(role, &[])
+    }
+
+    fn spawn_with(&self, role: &str, env: &[(&str, &str)]) -> Result<Roster> {
         let log_path = self.scratch.join("roster.log");
         let log = File::options()
             .create(true)
@@ -199,6 +211,7 @@ impl Deployment {
             .with_context(|| format!("opening {}", log_path.display()))?;
         let child = self
             .command()
+            .envs(env.iter().copied())
             .arg(role)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)

@@ -3,15 +3,24 @@
 //! recording stops growing with the delivery rate. The caller still waits until its attempt
 //! is committed before the bus message is acknowledged. Failures are recorded one by one
 //! (they schedule retries and run the endpoint's failure clock).
+//!
+//! While the database is unreachable (a restart, a failover), an outcome is retried for up to
+//! [`RECORD_FOR`]: dropping it would leave the delivery to be sent again when its claim lease
+//! runs out, minutes later and as a duplicate if the webhook had arrived.
 
 use roster_domain::Services;
 use roster_domain::ids::DeliveryId;
 use roster_domain::services::{AttemptOutcome, AttemptRecord, DeliveryStatus, Recorded};
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 /// Most successes committed in one transaction.
 const MAX_BATCH: usize = 500;
+
+/// How long an outcome is retried while it cannot be recorded: well within the claim lease
+/// (`CLAIM_LEASE_SECS`), so no other worker sends the delivery again meanwhile.
+const RECORD_FOR: Duration = Duration::from_secs(60);
 
 type Job = (
     DeliveryId,
@@ -32,8 +41,29 @@ impl Recorder {
         Self { svc, successes: tx }
     }
 
-    /// Records the attempt of `delivery` to `endpoint`; returns once it is committed.
+    /// Records the attempt of `delivery` to `endpoint`; returns once it is committed, trying
+    /// again (with back-off, for up to [`RECORD_FOR`]) while the database refuses.
     pub async fn record(
+        &self,
+        delivery: DeliveryId,
+        endpoint: Uuid,
+        attempt: AttemptRecord,
+    ) -> anyhow::Result<Recorded> {
+        let deadline = Instant::now() + RECORD_FOR;
+        let mut pause = Duration::from_millis(100);
+        loop {
+            match self.record_once(delivery, endpoint, attempt.clone()).await {
+                Err(err) if Instant::now() + pause < deadline => {
+                    tracing::warn!(%delivery, error = %err, "recording an attempt failed; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(2));
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn record_once(
         &self,
         delivery: DeliveryId,
         endpoint: Uuid,

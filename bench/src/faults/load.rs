@@ -76,7 +76,8 @@ async fn create(scim: &Scim, i: usize) -> (String, Outcome) {
     }
 }
 
-pub async fn run(scim: Scim, changes: usize, rate: f64) -> Writes {
+/// Sends create `i` to `clients[i % clients.len()]`.
+pub async fn run(clients: Vec<Scim>, changes: usize, rate: f64) -> Writes {
     let started = Instant::now();
     let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate.max(1.0)));
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
@@ -86,7 +87,7 @@ pub async fn run(scim: Scim, changes: usize, rate: f64) -> Writes {
         let Ok(permit) = slots.clone().acquire_owned().await else {
             break;
         };
-        let scim = scim.clone();
+        let scim = clients[i % clients.len()].clone();
         tasks.spawn(async move {
             let _permit = permit;
             create(&scim, i).await

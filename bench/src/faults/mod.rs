@@ -30,40 +30,58 @@ pub struct Options {
     pub outage: Duration,
     /// Pause between two faults (the load keeps running).
     pub gap: Duration,
+    /// Api processes and worker processes (each), sharing the services.
+    pub instances: usize,
     pub keep: bool,
 }
 
-/// The api and the worker, as separate processes.
+/// The apis and the workers, as separate processes; api `n` always listens on `listens[n]`.
 struct Processes<'a> {
     deployment: &'a Deployment,
     http: reqwest::Client,
-    api: Option<Roster>,
-    worker: Option<Roster>,
+    listens: Vec<String>,
+    apis: Vec<Option<Roster>>,
+    workers: Vec<Option<Roster>>,
 }
 
 impl Processes<'_> {
-    async fn start_api(&mut self) -> Result<()> {
-        self.api = Some(self.deployment.start_role(&self.http, "serve").await?);
+    async fn start_api(&mut self, n: usize) -> Result<()> {
+        self.apis[n] = Some(
+            self.deployment
+                .start_api_at(&self.http, &self.listens[n])
+                .await?,
+        );
         Ok(())
     }
 
-    fn start_worker(&mut self) -> Result<()> {
-        self.worker = Some(self.deployment.spawn("worker")?);
+    fn start_worker(&mut self, n: usize) -> Result<()> {
+        self.workers[n] = Some(self.deployment.spawn("worker")?);
         Ok(())
     }
 
-    /// `None` when both still run; else which one exited, and how.
+    /// `None` when every process still runs; else which one exited, and how.
     fn exited(&mut self) -> Option<String> {
-        for (name, process) in [("api", &mut self.api), ("worker", &mut self.worker)] {
+        let apis = self
+            .apis
+            .iter_mut()
+            .enumerate()
+            .map(|(n, p)| (format!("api {n}"), p));
+        let workers = self
+            .workers
+            .iter_mut()
+            .enumerate()
+            .map(|(n, p)| (format!("worker {n}"), p));
+        for (name, process) in apis.chain(workers) {
             if let Some(status) = process.as_mut().and_then(Roster::exited) {
-                return Some(format!("the {name} exited ({status})"));
+                return Some(format!("{name} exited ({status})"));
             }
         }
         None
     }
 
     async fn stop(&mut self) {
-        for process in [self.api.take(), self.worker.take()].into_iter().flatten() {
+        let all = self.apis.iter_mut().chain(self.workers.iter_mut());
+        for process in all.filter_map(Option::take).collect::<Vec<_>>() {
             let _ = process.stop().await;
         }
     }
@@ -91,12 +109,12 @@ const FAULTS: [Fault; 6] = [
 impl Fault {
     fn name(self) -> &'static str {
         match self {
-            Fault::KillWorker => "worker SIGKILLed, restarted 2 s later",
+            Fault::KillWorker => "a worker SIGKILLed, restarted 2 s later",
             Fault::StopRabbitmq => "RabbitMQ stopped, then started",
             Fault::RestartPostgres => "PostgreSQL restarted",
             Fault::RestartRedis => "Redis restarted (empty)",
             Fault::FlakyReceiver => "receiver answers 50% with 503 for 15 s",
-            Fault::KillApi => "api SIGKILLed mid-request, restarted",
+            Fault::KillApi => "an api SIGKILLed mid-request, restarted",
         }
     }
 }
@@ -109,9 +127,9 @@ async fn inject(
 ) -> Result<()> {
     match fault {
         Fault::KillWorker => {
-            procs.worker.take().context("the worker")?.kill()?;
+            procs.workers[0].take().context("the worker")?.kill()?;
             tokio::time::sleep(Duration::from_secs(2)).await;
-            procs.start_worker()
+            procs.start_worker(0)
         }
         Fault::StopRabbitmq => inject::rabbitmq_outage(opts.outage).await,
         Fault::RestartPostgres => inject::restart_postgres().await,
@@ -123,8 +141,8 @@ async fn inject(
             Ok(())
         }
         Fault::KillApi => {
-            procs.api.take().context("the api")?.kill()?;
-            procs.start_api().await
+            procs.apis[0].take().context("the api")?.kill()?;
+            procs.start_api(0).await
         }
     }
 }
@@ -173,11 +191,25 @@ pub async fn run(opts: &Options, stamp: &str) -> (FaultReport, Result<()>) {
         Ok(h) => h,
         Err(err) => return (report, Err(err)),
     };
+    let instances = opts.instances.max(1);
+    let mut listens = vec![
+        deployment
+            .base_url
+            .trim_start_matches("http://")
+            .to_string(),
+    ];
+    for _ in 1..instances {
+        match crate::server::free_port() {
+            Ok(port) => listens.push(format!("127.0.0.1:{port}")),
+            Err(err) => return (report, Err(err)),
+        }
+    }
     let mut procs = Processes {
         deployment: &deployment,
         http: http.clone(),
-        api: None,
-        worker: None,
+        listens,
+        apis: (0..instances).map(|_| None).collect(),
+        workers: (0..instances).map(|_| None).collect(),
     };
     let result = faults(opts, &mut procs, &mut report).await;
     if let Err(err) = &result {
@@ -197,8 +229,10 @@ pub async fn run(opts: &Options, stamp: &str) -> (FaultReport, Result<()>) {
 }
 
 async fn faults(opts: &Options, procs: &mut Processes<'_>, report: &mut FaultReport) -> Result<()> {
-    procs.start_api().await?;
-    procs.start_worker()?;
+    for n in 0..procs.listens.len() {
+        procs.start_api(n).await?;
+        procs.start_worker(n)?;
+    }
     let deployment = procs.deployment;
     let (connection_id, base, token) = deployment.provision("Faults")?;
     let rx = FaultReceiver::start()?;
@@ -210,8 +244,20 @@ async fn faults(opts: &Options, procs: &mut Processes<'_>, report: &mut FaultRep
     );
 
     let started = Instant::now();
-    let scim = Scim::new(procs.http.clone(), base, &token);
-    let load = tokio::spawn(load::run(scim, opts.changes, opts.rate));
+    // The load goes round-robin to every api, as behind a load balancer.
+    let first = deployment.base_url.clone();
+    let clients = procs
+        .listens
+        .iter()
+        .map(|listen| {
+            Scim::new(
+                procs.http.clone(),
+                base.replace(&first, &format!("http://{listen}")),
+                &token,
+            )
+        })
+        .collect();
+    let load = tokio::spawn(load::run(clients, opts.changes, opts.rate));
     for fault in FAULTS {
         tokio::time::sleep(opts.gap).await;
         eprintln!("== fault: {}", fault.name());

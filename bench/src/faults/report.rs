@@ -50,12 +50,16 @@ pub struct Ledger {
     pub delivered_after_last_fault: usize,
     /// From the end of the load to the last webhook.
     pub drain_s: f64,
+    /// Deliveries not `succeeded` when the ledger closed (the run waits for them to settle).
+    pub unsettled_deliveries: i64,
     /// Webhooks received per 5 s from the start of the load (stalls show as zeros).
     pub received_per_5s: Vec<usize>,
 }
 
 impl Ledger {
-    /// Waits for the receiver to have every event (until no progress for 90 s), then counts.
+    /// Waits until the receiver has every event and every delivery has settled (so re-sends
+    /// after a lost outcome are counted), or until nothing moved for 150 s (past the claim
+    /// lease), then counts.
     pub async fn collect(
         database_url: &str,
         connection_id: &str,
@@ -72,7 +76,6 @@ impl Ledger {
         .bind(connection_id)
         .fetch_all(&pool)
         .await?;
-        pool.close().await;
         let events: HashMap<String, Option<String>> = rows
             .iter()
             .map(|r| {
@@ -83,20 +86,28 @@ impl Ledger {
             })
             .collect();
         let load_end = Instant::now();
+        let unsettled = || async {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM deliveries WHERE status <> 'succeeded'",
+            )
+            .fetch_one(&pool)
+            .await
+        };
         let (mut last_count, mut last_progress) = (rx.count(), Instant::now());
-        loop {
+        let unsettled_deliveries = loop {
             let hooks = rx.hooks();
             let got: HashSet<&str> = hooks.iter().map(|h| h.id.as_str()).collect();
-            if events.keys().all(|id| got.contains(id.as_str()))
-                || last_progress.elapsed() > Duration::from_secs(90)
-            {
-                break;
+            let left = unsettled().await?;
+            let all_in = events.keys().all(|id| got.contains(id.as_str()));
+            if (all_in && left == 0) || last_progress.elapsed() > Duration::from_secs(150) {
+                break left;
             }
             if hooks.len() > last_count {
                 (last_count, last_progress) = (hooks.len(), Instant::now());
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        };
+        pool.close().await;
         let hooks = rx.hooks();
         let event_names: HashSet<&str> = events.values().flatten().map(String::as_str).collect();
         let distinct: HashSet<&str> = hooks.iter().map(|h| h.id.as_str()).collect();
@@ -131,6 +142,7 @@ impl Ledger {
                 .filter(|h| h.at > started + last_fault_end)
                 .count(),
             drain_s: last_at.saturating_duration_since(load_end).as_secs_f64(),
+            unsettled_deliveries,
             received_per_5s: per_5s(&hooks, started),
         })
     }
@@ -156,6 +168,8 @@ pub struct FaultReport {
     pub changes: usize,
     pub rate: f64,
     pub rabbitmq_outage_s: u64,
+    /// Api processes and worker processes (each).
+    pub instances: usize,
     pub faults: Vec<FaultRecord>,
     pub receiver_refused: usize,
     pub ledger: Option<Ledger>,
@@ -174,6 +188,7 @@ impl FaultReport {
             changes: opts.changes,
             rate: opts.rate,
             rabbitmq_outage_s: opts.outage.as_secs(),
+            instances: opts.instances.max(1),
             faults: Vec::new(),
             receiver_refused: 0,
             ledger: None,
@@ -200,6 +215,12 @@ impl FaultReport {
                     problems.push(format!(
                         "{} committed writes without an event",
                         l.committed_without_event
+                    ));
+                }
+                if l.unsettled_deliveries > 0 {
+                    problems.push(format!(
+                        "{} deliveries never settled",
+                        l.unsettled_deliveries
                     ));
                 }
                 if l.delivered_after_last_fault == 0 {
@@ -232,7 +253,7 @@ impl FaultReport {
     pub fn markdown(&self) -> String {
         let mut md = format!(
             "## Fault run {}\n\n{} on {} cores ({}). {} creates at {:.0}/s on PostgreSQL + RabbitMQ + Redis, \
-             `roster serve` and `roster worker` as separate processes. Verdict: **{}**.\n\n\
+             {} × `roster serve` and {} × `roster worker` as separate processes. Verdict: **{}**.\n\n\
              | fault | at (s) | lasted (s) | deliveries resumed after (s) | error |\n|---|---:|---:|---:|---|\n",
             self.date,
             self.roster_version,
@@ -240,6 +261,8 @@ impl FaultReport {
             self.machine.cpu_model,
             self.changes,
             self.rate,
+            self.instances,
+            self.instances,
             self.verdict()
         );
         for f in &self.faults {
@@ -264,7 +287,8 @@ impl FaultReport {
                  | events delivered | {} |\n| **events lost** | **{}** |\n\
                  | duplicate receptions | {} ({:.3}%, target < {DUPLICATE_TARGET_PCT}%) |\n\
                  | invalid signatures | {} |\n| 503s answered by the receiver | {} |\n\
-                 | webhooks after the last fault | {} |\n| drain after the load (s) | {:.1} |\n",
+                 | webhooks after the last fault | {} |\n| drain after the load (s) | {:.1} |\n\
+                 | deliveries unsettled at the end | {} |\n",
                 l.writes_committed,
                 l.writes_committed_unanswered,
                 l.writes_given_up,
@@ -278,7 +302,8 @@ impl FaultReport {
                 l.invalid_signatures,
                 self.receiver_refused,
                 l.delivered_after_last_fault,
-                l.drain_s
+                l.drain_s,
+                l.unsettled_deliveries
             );
         }
         if let Some(l) = &self.ledger {

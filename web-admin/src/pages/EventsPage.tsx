@@ -3,11 +3,11 @@ import { useSearchParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client';
 import { EVENT_FAMILIES, EVENT_TYPES } from '../api/eventTypes';
 import { Badge } from '../components/Badge';
-import { Pager } from '../components/DataTable';
 import { SelectField, TextField } from '../components/Field';
 import { JsonView, ShortId, Time } from '../components/Format';
 import { PageHeader } from '../components/PageHeader';
-import { EmptyState, ErrorState, LoadingState } from '../components/States';
+import { PagedView } from '../components/PagedView';
+import { EmptyState } from '../components/States';
 import { usePagedList } from '../hooks/usePagedList';
 import { useTitle } from '../hooks/useSession';
 
@@ -68,7 +68,6 @@ export function EventsPage() {
     // The feed never ends (its cursor is always set): a full page means more may be waiting.
     (page) => page.data.length === EVENTS_PAGE_SIZE,
   );
-  const { state } = list;
 
   return (
     <div className="page">
@@ -89,28 +88,24 @@ export function EventsPage() {
           onBlur={() => tenantValid && setFilter('tenant_id', tenantDraft.trim())}
         />
       </form>
-      {state.phase === 'loading' && <LoadingState label="Loading events…" />}
-      {state.phase === 'error' && <ErrorState title="Events could not be loaded" error={state.error} onRetry={list.reload} />}
-      {state.phase === 'loaded' && state.data.data.length === 0 && (
-        <EmptyState title="No events">
-          {types || tenant ? 'No event matches these filters.' : 'Events appear when an identity provider sends its first change.'}
-        </EmptyState>
-      )}
-      {state.phase === 'loaded' && state.data.data.length > 0 && (
-        <ul className="event-list" aria-label="Events">
-          {state.data.data.map((event) => (
-            <EventItem key={event.id} event={event} />
-          ))}
-        </ul>
-      )}
-      <Pager
-        page={list.page}
-        hasPrevious={list.hasPrevious}
-        hasNext={list.hasNext}
-        onPrevious={list.previous}
-        onNext={list.next}
-        busy={state.phase === 'loading'}
-      />
+      <PagedView
+        list={list}
+        loading="Loading events…"
+        errorTitle="Events could not be loaded"
+        empty={
+          <EmptyState title="No events">
+            {types || tenant ? 'No event matches these filters.' : 'Events appear when an identity provider sends its first change.'}
+          </EmptyState>
+        }
+      >
+        {(events) => (
+          <ul className="event-list" aria-label="Events">
+            {events.map((event) => (
+              <EventItem key={event.id} event={event} />
+            ))}
+          </ul>
+        )}
+      </PagedView>
     </div>
   );
 }

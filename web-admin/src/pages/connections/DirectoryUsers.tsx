@@ -2,11 +2,12 @@ import { useState } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { StatusBadge } from '../../components/Badge';
 import { Button } from '../../components/Button';
-import { DataTable, Pager } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { Dialog } from '../../components/Dialog';
 import { SelectField } from '../../components/Field';
 import { JsonView } from '../../components/Format';
-import { EmptyState, ErrorState, LoadingState } from '../../components/States';
+import { PagedView } from '../../components/PagedView';
+import { EmptyState } from '../../components/States';
 import { usePagedList } from '../../hooks/usePagedList';
 import { SearchForm } from './SearchForm';
 
@@ -71,54 +72,49 @@ export function DirectoryUsers({ connectionId }: { connectionId: string }) {
       ),
     `${connectionId}|${search}|${state}`,
   );
-  const page = list.state;
   return (
     <section className="page-section" aria-label="Users">
       <div className="toolbar">
         <SearchForm label="Search users" placeholder="Name, userName or email" onSearch={setSearch} />
         <SelectField label="State" options={STATES} value={state} onChange={(event) => setState(event.target.value)} />
       </div>
-      {page.phase === 'loading' && <LoadingState label="Loading users…" />}
-      {page.phase === 'error' && <ErrorState title="Users could not be loaded" error={page.error} onRetry={list.reload} />}
-      {page.phase === 'loaded' && page.data.data.length === 0 && (
-        <EmptyState title={search || state ? 'No user matches' : 'No users yet'}>
-          {search || state
-            ? 'Try another search or state.'
-            : 'Users appear here as soon as your identity provider provisions them (assign people to the app in your identity provider).'}
-        </EmptyState>
-      )}
-      {page.phase === 'loaded' && page.data.data.length > 0 && (
-        <DataTable<DirectoryUser>
-          caption="Users"
-          rows={page.data.data}
-          rowKey={(user) => user.id}
-          columns={[
-            {
-              header: 'User',
-              cell: (user) => (
-                <button type="button" className="link-button" onClick={() => setOpen(user)}>
-                  {user.user_name}
-                </button>
-              ),
-            },
-            { header: 'Name', cell: (user) => fullName(user) ?? '—', optional: true },
-            { header: 'Email', cell: (user) => primaryEmail(user) ?? '—', optional: true },
-            {
-              header: 'State',
-              cell: (user) => <StatusBadge status={user.active ? 'active' : 'inactive'} label={user.active ? 'Active' : 'Deactivated'} />,
-            },
-            { header: 'Groups', cell: (user) => user.groups.length, numeric: true, optional: true },
-          ]}
-        />
-      )}
-      <Pager
-        page={list.page}
-        hasPrevious={list.hasPrevious}
-        hasNext={list.hasNext}
-        onPrevious={list.previous}
-        onNext={list.next}
-        busy={page.phase === 'loading'}
-      />
+      <PagedView
+        list={list}
+        loading="Loading users…"
+        errorTitle="Users could not be loaded"
+        empty={
+          <EmptyState title={search || state ? 'No user matches' : 'No users yet'}>
+            {search || state
+              ? 'Try another search or state.'
+              : 'Users appear here as soon as your identity provider provisions them (assign people to the app in your identity provider).'}
+          </EmptyState>
+        }
+      >
+        {(users) => (
+          <DataTable<DirectoryUser>
+            caption="Users"
+            rows={users}
+            rowKey={(user) => user.id}
+            columns={[
+              {
+                header: 'User',
+                cell: (user) => (
+                  <button type="button" className="link-button" onClick={() => setOpen(user)}>
+                    {user.user_name}
+                  </button>
+                ),
+              },
+              { header: 'Name', cell: (user) => fullName(user) ?? '—', optional: true },
+              { header: 'Email', cell: (user) => primaryEmail(user) ?? '—', optional: true },
+              {
+                header: 'State',
+                cell: (user) => <StatusBadge status={user.active ? 'active' : 'inactive'} label={user.active ? 'Active' : 'Deactivated'} />,
+              },
+              { header: 'Groups', cell: (user) => user.groups.length, numeric: true, optional: true },
+            ]}
+          />
+        )}
+      </PagedView>
       {open && <UserDialog user={open} onClose={() => setOpen(null)} />}
     </section>
   );

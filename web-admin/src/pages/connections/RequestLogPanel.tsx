@@ -2,10 +2,10 @@ import { useState } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
-import { Pager } from '../../components/DataTable';
 import { Checkbox } from '../../components/Field';
 import { Time } from '../../components/Format';
-import { EmptyState, ErrorState, LoadingState } from '../../components/States';
+import { PagedView } from '../../components/PagedView';
+import { EmptyState } from '../../components/States';
 import { usePagedList } from '../../hooks/usePagedList';
 import { explainRequest } from './explainRequest';
 
@@ -70,7 +70,6 @@ export function RequestLogPanel({ connectionId }: { connectionId: string }) {
       ),
     `${connectionId}|${errorsOnly}`,
   );
-  const page = list.state;
   return (
     <section className="page-section" aria-label="Request log">
       <div className="toolbar">
@@ -79,30 +78,26 @@ export function RequestLogPanel({ connectionId }: { connectionId: string }) {
           Refresh
         </Button>
       </div>
-      {page.phase === 'loading' && <LoadingState label="Loading requests…" />}
-      {page.phase === 'error' && <ErrorState title="The request log could not be loaded" error={page.error} onRetry={list.reload} />}
-      {page.phase === 'loaded' && page.data.data.length === 0 && (
-        <EmptyState title={errorsOnly ? 'No failed requests' : 'No requests yet'}>
-          {errorsOnly
-            ? 'Every request from your identity provider succeeded.'
-            : 'Requests appear here as soon as your identity provider calls the SCIM base URL with its token.'}
-        </EmptyState>
-      )}
-      {page.phase === 'loaded' && page.data.data.length > 0 && (
-        <ul className="request-log" aria-label="Requests, newest first">
-          {page.data.data.map((request) => (
-            <RequestItem key={request.id} request={request} />
-          ))}
-        </ul>
-      )}
-      <Pager
-        page={list.page}
-        hasPrevious={list.hasPrevious}
-        hasNext={list.hasNext}
-        onPrevious={list.previous}
-        onNext={list.next}
-        busy={page.phase === 'loading'}
-      />
+      <PagedView
+        list={list}
+        loading="Loading requests…"
+        errorTitle="The request log could not be loaded"
+        empty={
+          <EmptyState title={errorsOnly ? 'No failed requests' : 'No requests yet'}>
+            {errorsOnly
+              ? 'Every request from your identity provider succeeded.'
+              : 'Requests appear here as soon as your identity provider calls the SCIM base URL with its token.'}
+          </EmptyState>
+        }
+      >
+        {(requests) => (
+          <ul className="request-log" aria-label="Requests, newest first">
+            {requests.map((request) => (
+              <RequestItem key={request.id} request={request} />
+            ))}
+          </ul>
+        )}
+      </PagedView>
     </section>
   );
 }

@@ -3,10 +3,11 @@ import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { StatusBadge } from '../../components/Badge';
 import { Button } from '../../components/Button';
-import { DataTable, Pager } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { SelectField, TextField } from '../../components/Field';
 import { ShortId, Time } from '../../components/Format';
-import { EmptyState, ErrorState, InlineError, LoadingState } from '../../components/States';
+import { PagedView } from '../../components/PagedView';
+import { EmptyState, InlineError } from '../../components/States';
 import { usePagedList } from '../../hooks/usePagedList';
 
 type Delivery = Schemas['DeliveryView'];
@@ -82,7 +83,6 @@ export function EndpointDeliveries({ endpointId }: { endpointId: string }) {
       ),
     `${endpointId}|${status}`,
   );
-  const { state } = list;
   return (
     <section className="page-section" aria-labelledby="deliveries-title">
       <div className="summary__head">
@@ -95,43 +95,39 @@ export function EndpointDeliveries({ endpointId }: { endpointId: string }) {
         <SelectField label="Status" options={STATUS_OPTIONS} value={status} onChange={(event) => setStatus(event.target.value)} />
         <RecoverForm endpointId={endpointId} onRecovered={list.reload} />
       </div>
-      {state.phase === 'loading' && <LoadingState label="Loading deliveries…" />}
-      {state.phase === 'error' && <ErrorState title="Deliveries could not be loaded" error={state.error} onRetry={list.reload} />}
-      {state.phase === 'loaded' && state.data.data.length === 0 && (
-        <EmptyState title={status ? `No ${status} deliveries` : 'No deliveries yet'}>
-          Deliveries appear here as soon as an event matches this endpoint. Send a test event to try it.
-        </EmptyState>
-      )}
-      {state.phase === 'loaded' && state.data.data.length > 0 && (
-        <DataTable<Delivery>
-          caption="Deliveries, newest first"
-          rows={state.data.data}
-          rowKey={(delivery) => delivery.id}
-          columns={[
-            {
-              header: 'Event',
-              cell: (delivery) => (
-                <Link to={`/deliveries/${delivery.id}`} className="cell-link">
-                  <code>{delivery.event_type}</code>
-                </Link>
-              ),
-            },
-            { header: 'Status', cell: (delivery) => <StatusBadge status={delivery.status} /> },
-            { header: 'Attempts', cell: (delivery) => delivery.attempts, numeric: true },
-            { header: 'Last attempt', cell: (delivery) => <Time value={delivery.last_attempt_at} />, optional: true },
-            { header: 'Next attempt', cell: (delivery) => <Time value={delivery.next_attempt_at} />, optional: true },
-            { header: 'Event id', cell: (delivery) => <ShortId id={delivery.event_id} />, optional: true },
-          ]}
-        />
-      )}
-      <Pager
-        page={list.page}
-        hasPrevious={list.hasPrevious}
-        hasNext={list.hasNext}
-        onPrevious={list.previous}
-        onNext={list.next}
-        busy={state.phase === 'loading'}
-      />
+      <PagedView
+        list={list}
+        loading="Loading deliveries…"
+        errorTitle="Deliveries could not be loaded"
+        empty={
+          <EmptyState title={status ? `No ${status} deliveries` : 'No deliveries yet'}>
+            Deliveries appear here as soon as an event matches this endpoint. Send a test event to try it.
+          </EmptyState>
+        }
+      >
+        {(deliveries) => (
+          <DataTable<Delivery>
+            caption="Deliveries, newest first"
+            rows={deliveries}
+            rowKey={(delivery) => delivery.id}
+            columns={[
+              {
+                header: 'Event',
+                cell: (delivery) => (
+                  <Link to={`/deliveries/${delivery.id}`} className="cell-link">
+                    <code>{delivery.event_type}</code>
+                  </Link>
+                ),
+              },
+              { header: 'Status', cell: (delivery) => <StatusBadge status={delivery.status} /> },
+              { header: 'Attempts', cell: (delivery) => delivery.attempts, numeric: true },
+              { header: 'Last attempt', cell: (delivery) => <Time value={delivery.last_attempt_at} />, optional: true },
+              { header: 'Next attempt', cell: (delivery) => <Time value={delivery.next_attempt_at} />, optional: true },
+              { header: 'Event id', cell: (delivery) => <ShortId id={delivery.event_id} />, optional: true },
+            ]}
+          />
+        )}
+      </PagedView>
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../../components/Dialog';
 import { plural, Time } from '../../components/Format';
 import { EmptyState, ErrorState, InlineError, LoadingState } from '../../components/States';
 import { useAsync } from '../../hooks/useAsync';
+import { useAction } from '../../hooks/useAction';
 
 type Connection = Schemas['ConnectionSummary'];
 type Token = Schemas['ScimTokenView'];
@@ -22,23 +23,15 @@ function Tokens({ connectionId }: { connectionId: string }) {
   const path = { connection_id: connectionId };
   const tokens = useAsync((signal) => unwrap(api.GET('/api/v1/connections/{connection_id}/scim-tokens', { params: { path }, signal })), connectionId);
   const [issued, setIssued] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [revoking, setRevoking] = useState<Token | null>(null);
 
-  const issue = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const issue = () =>
+    run(async () => {
       const created = await unwrap(api.POST('/api/v1/connections/{connection_id}/scim-tokens', { params: { path }, body: {} }));
       setIssued(created.token);
       tokens.reload();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const list = tokens.state;
   const active = list.phase === 'loaded' ? list.data.filter((token) => tokenStatus(token) === 'active').length : 0;
@@ -116,24 +109,13 @@ function Tokens({ connectionId }: { connectionId: string }) {
 
 function Activation({ connection, onChange }: { connection: Connection; onChange: (next: Connection) => void }) {
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const path = { connection_id: connection.id };
   const inactive = connection.state === 'inactive';
   const setState = async (state: 'active' | 'inactive') => {
     onChange(await unwrap(api.PATCH('/api/v1/connections/{connection_id}', { params: { path }, body: { state } })));
   };
-  const activate = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await setState('active');
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const activate = () => run(() => setState('active'));
   return (
     <section className="card page-section" aria-labelledby="activation-title">
       <div className="summary__head">

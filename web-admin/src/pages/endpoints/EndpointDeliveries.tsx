@@ -9,6 +9,7 @@ import { ShortId, Time } from '../../components/Format';
 import { PagedView } from '../../components/PagedView';
 import { EmptyState, InlineError } from '../../components/States';
 import { usePagedList } from '../../hooks/usePagedList';
+import { useAction } from '../../hooks/useAction';
 
 type Delivery = Schemas['DeliveryView'];
 
@@ -30,26 +31,19 @@ function localInput(date: Date): string {
 
 function RecoverForm({ endpointId, onRecovered }: { endpointId: string; onRecovered: () => void }) {
   const [since, setSince] = useState(() => localInput(new Date(Date.now() - 24 * 3600_000)));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [queued, setQueued] = useState<number | null>(null);
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setQueued(null);
-    try {
+    return run(async () => {
       const at = new Date(since);
       const result = await unwrap(
         api.POST('/api/v1/endpoints/{endpoint_id}/recover', { params: { path: { endpoint_id: endpointId } }, body: { since: at.toISOString() } }),
       );
       setQueued(result.queued);
       onRecovered();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="inline-form" onSubmit={submit}>

@@ -6,6 +6,7 @@ import { Dialog } from '../../components/Dialog';
 import { TextField } from '../../components/Field';
 import { Time } from '../../components/Format';
 import { InlineError } from '../../components/States';
+import { useAction } from '../../hooks/useAction';
 
 type Secrets = Schemas['EndpointSecrets'];
 
@@ -61,21 +62,13 @@ function RotateDialog({ endpointId, onDone, onClose }: { endpointId: string; onD
 /** Shows the signing secrets on demand and rotates them. */
 export function EndpointSecret({ endpointId }: { endpointId: string }) {
   const [secrets, setSecrets] = useState<Secrets | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [rotating, setRotating] = useState(false);
 
-  const show = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const show = () =>
+    run(async () => {
       setSecrets(await unwrap(api.GET('/api/v1/endpoints/{endpoint_id}/secret', { params: { path: { endpoint_id: endpointId } } })));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <section className="card" aria-labelledby="secret-title">

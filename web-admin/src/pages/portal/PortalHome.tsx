@@ -12,6 +12,7 @@ import { GUIDES, guideFor, isProviderKind } from '../../setup/guides';
 import { SetupGuide } from '../../setup/SetupGuide';
 import type { ProviderKind } from '../../setup/types';
 import { LiveCheck } from './LiveCheck';
+import { useAction } from '../../hooks/useAction';
 
 type Connection = Schemas['ConnectionSummary'];
 
@@ -58,20 +59,7 @@ function useConnectionSetup(tenantId: string) {
     tenantId,
   );
   const [token, setToken] = useState<{ connectionId: string; value: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
 
   const issueToken = (connectionId: string) =>
     run(async () => {

@@ -11,27 +11,20 @@ import { EmptyState, ErrorState, InlineError, LoadingState } from '../../compone
 import { useAsync } from '../../hooks/useAsync';
 import { useTitle } from '../../hooks/useSession';
 import { guideFor } from '../../setup/guides';
+import { useAction } from '../../hooks/useAction';
 
 type Connection = Schemas['ConnectionSummary'];
 type SetupLink = Schemas['IssuedSetupLink'];
 
 function SetupLinkPanel({ tenantId }: { tenantId: string }) {
   const [link, setLink] = useState<SetupLink | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const generate = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useAction();
+  const generate = () =>
+    run(async () => {
       setLink(
         await unwrap(api.POST('/api/v1/tenants/{tenant_id}/setup-links', { params: { path: { tenant_id: tenantId } }, body: {} })),
       );
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <section className="card page-section" aria-labelledby="setup-link-title">
       <div className="summary__head">

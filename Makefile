@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. The rest are conveniences.
-.PHONY: run test admin lint openapi services faults
+.PHONY: run test admin lint openapi services faults bench
 
 # Build the admin UI and run everything in one process on the embedded default
 # (SQLite in ./data, in-process event bus, in-memory cache) at http://127.0.0.1:8080.
@@ -35,3 +35,10 @@ faults:
 	bash scripts/services.sh
 	cargo build --release --locked -p roster -p roster-bench
 	./target/release/roster-bench faults
+
+# The full benchmark run behind BENCHMARKS.md: the pgbench ceiling, then every scenario on
+# PostgreSQL + RabbitMQ + Redis and on the embedded default; reports go to bench/results.
+bench:
+	bash scripts/services.sh
+	cargo build --release --locked -p roster -p roster-bench
+	./target/release/roster-bench all

@@ -10,9 +10,11 @@ use crate::report::{Machine, loadavg};
 use crate::run::{cleanup, create_database, redacted_env, still_running};
 use crate::scenarios::fanout::{self, FanoutPlan};
 use crate::scenarios::steady;
+use crate::scenarios::sync::{self, SyncPlan};
 use crate::server::{Backend, Deployment, Roster, ServiceUrls, roster_version};
 use crate::store::Store;
 use anyhow::{Context, Result};
+use serde::Serialize;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -20,12 +22,18 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scenario {
+    /// An Okta-style initial sync (lookup + create per user, then groups), one endpoint.
+    Sync,
     /// 1. End-to-end latency at a steady create rate, one endpoint.
     Latency,
     /// 2. Throughput of a fan-out to N fast endpoints.
     Fanout,
     /// 3. The same with one endpoint hanging.
     Isolation,
+    /// Fan-out to one endpoint fewer than `--endpoints`, all answering: what the answering
+    /// endpoints of scenario 3 get when nothing hangs (isolates the hanging endpoint's cost
+    /// from the per-event work shared by fewer deliveries).
+    Baseline,
     /// SQL statements per delivery from PostgreSQL's log (services only).
     Statements,
 }
@@ -49,6 +57,26 @@ pub struct Options {
     pub statement_users: usize,
     pub timeout_ms: u64,
     pub perf: bool,
+    /// The initial sync: users, groups, members per group, requests in flight.
+    pub sync: SyncSize,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SyncSize {
+    pub users: usize,
+    pub groups: usize,
+    pub members_per_group: usize,
+    pub concurrency: usize,
+}
+
+/// How long one start of the server took to answer `/readyz` with 200.
+#[derive(Debug, Clone, Serialize)]
+pub struct Startup {
+    /// `run` or `serve`.
+    pub role: String,
+    /// The first start applies every migration to an empty database.
+    pub first: bool,
+    pub ready_s: f64,
 }
 
 /// What the scenarios share: the deployment, the running server, and database access.
@@ -62,6 +90,7 @@ pub struct Ctx<'a> {
     pub admin: Option<Admin>,
     pub pg_log: Option<PathBuf>,
     pub store: Option<Store>,
+    pub startups: Vec<Startup>,
 }
 
 impl Ctx<'_> {
@@ -83,6 +112,11 @@ impl Ctx<'_> {
         self.stop().await?;
         let roster = self.deployment.start_role(&self.http, role).await?;
         let pid = roster.pid();
+        self.startups.push(Startup {
+            role: role.into(),
+            first: self.startups.is_empty(),
+            ready_s: roster.ready_after.unwrap_or_default().as_secs_f64(),
+        });
         self.roster = Some(roster);
         if self.store.is_none() {
             self.store = Some(Store::open(self.deployment).await?);
@@ -185,8 +219,10 @@ pub async fn run(opts: &Options, stamp: &str) -> (DeliveryReport, Result<()>) {
         admin: None,
         pg_log: opts.pg_log.clone(),
         store: None,
+        startups: Vec::new(),
     };
     let result = scenarios(opts, &mut ctx, &mut report).await;
+    report.startups = std::mem::take(&mut ctx.startups);
     if let Err(err) = &result {
         report.notes.push(format!("run aborted: {err:#}"));
     }
@@ -231,6 +267,28 @@ async fn scenarios(opts: &Options, ctx: &mut Ctx<'_>, report: &mut DeliveryRepor
     // userNames differ between scenarios (each has its own connections anyway).
     let mut next_user = 0;
 
+    if wants(Scenario::Sync) {
+        let size = opts.sync;
+        eprintln!(
+            "== initial sync: {} users (lookup + create), then {} groups of {} members, {} in flight",
+            size.users, size.groups, size.members_per_group, size.concurrency
+        );
+        let plan = SyncPlan {
+            users: size.users,
+            groups: size.groups,
+            members_per_group: size.members_per_group,
+            concurrency: size.concurrency,
+            first_user: next_user,
+        };
+        next_user += size.users;
+        let r = sync::run(ctx, &plan).await?;
+        eprintln!(
+            "   -> writes done in {:.1} s; last user.created {:.2} s after the last write; {} errors; roster peak RSS {:.0} MiB",
+            r.total_s, r.user_webhooks_after_last_write_s, r.errors, r.usage.roster_peak_rss_mib
+        );
+        report.sync = Some(r);
+    }
+
     if wants(Scenario::Latency) {
         eprintln!(
             "== 1. latency: {} creates/s for {} s over {} connections, one endpoint",
@@ -266,22 +324,20 @@ async fn scenarios(opts: &Options, ctx: &mut Ctx<'_>, report: &mut DeliveryRepor
         receiver.stop().await;
     }
 
+    let n = opts.endpoints;
     let plans = [
-        (Scenario::Fanout, "fanout", opts.users, None),
-        (
-            Scenario::Isolation,
-            "isolation",
-            opts.users,
-            Some(opts.endpoints.saturating_sub(1)),
-        ),
+        (Scenario::Fanout, "fanout", opts.users, n, None),
+        (Scenario::Baseline, "baseline", opts.users, n - 1, None),
+        (Scenario::Isolation, "isolation", opts.users, n, Some(n - 1)),
         (
             Scenario::Statements,
             "statements",
             opts.statement_users,
+            n,
             None,
         ),
     ];
-    for (scenario, label, users, hanging) in plans {
+    for (scenario, label, users, endpoints, hanging) in plans {
         if !wants(scenario) {
             continue;
         }
@@ -294,8 +350,7 @@ async fn scenarios(opts: &Options, ctx: &mut Ctx<'_>, report: &mut DeliveryRepor
             continue;
         }
         eprintln!(
-            "== {label}: {users} events × {} endpoints{}",
-            opts.endpoints,
+            "== {label}: {users} events × {endpoints} endpoints{}",
             if hanging.is_some() {
                 " (one hanging)"
             } else {
@@ -305,7 +360,7 @@ async fn scenarios(opts: &Options, ctx: &mut Ctx<'_>, report: &mut DeliveryRepor
         let plan = FanoutPlan {
             label,
             users,
-            endpoints: opts.endpoints,
+            endpoints,
             hanging,
             connections: opts.connections,
             max_concurrency: opts.max_concurrency,
@@ -329,6 +384,7 @@ async fn scenarios(opts: &Options, ctx: &mut Ctx<'_>, report: &mut DeliveryRepor
         match scenario {
             Scenario::Fanout => report.fanout = Some(r),
             Scenario::Isolation => report.isolation = Some(r),
+            Scenario::Baseline => report.baseline = Some(r),
             _ => report.statements = Some(r),
         }
     }

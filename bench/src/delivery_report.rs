@@ -1,11 +1,12 @@
 //! The delivery benchmarks' figures and their Markdown, written to
 //! `<out>/<UTC date-time>-delivery-<backend>.{json,md}` by the shared report writer.
 
-use crate::delivery::{Options, Scenario};
+use crate::delivery::{Options, Scenario, Startup, SyncSize};
 use crate::procfs::Usage;
 use crate::report::{Machine, SUMMARY_HEAD, summary_row, write_files};
 use crate::scenarios::fanout::FanoutResult;
 use crate::scenarios::steady::SteadyResult;
+use crate::scenarios::sync::SyncResult;
 use anyhow::Result;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -28,6 +29,7 @@ pub struct DeliveryConfig {
     pub max_concurrency: Option<u32>,
     pub statement_users: usize,
     pub timeout_ms: u64,
+    pub sync: SyncSize,
     pub roster_env: Vec<(String, String)>,
 }
 
@@ -44,6 +46,7 @@ impl DeliveryConfig {
             max_concurrency: o.max_concurrency,
             statement_users: o.statement_users,
             timeout_ms: o.timeout_ms,
+            sync: o.sync,
             roster_env: Vec::new(),
         }
     }
@@ -57,10 +60,14 @@ pub struct DeliveryReport {
     pub postgres_version: Option<String>,
     pub postgres_settings: Vec<(String, String)>,
     pub config: DeliveryConfig,
+    pub sync: Option<SyncResult>,
     pub latency: Option<SteadyResult>,
     pub fanout: Option<FanoutResult>,
     pub isolation: Option<FanoutResult>,
+    pub baseline: Option<FanoutResult>,
     pub statements: Option<FanoutResult>,
+    /// Every start of the server in the run, and how long it took to be ready.
+    pub startups: Vec<Startup>,
     pub notes: Vec<String>,
     pub total_s: f64,
 }
@@ -94,10 +101,13 @@ impl DeliveryReport {
             postgres_version: None,
             postgres_settings: Vec::new(),
             config,
+            sync: None,
             latency: None,
             fanout: None,
             isolation: None,
+            baseline: None,
             statements: None,
+            startups: Vec::new(),
             notes: Vec::new(),
             total_s: 0.0,
         }
@@ -144,23 +154,28 @@ impl DeliveryReport {
             c.timeout_ms,
             self.total_s
         );
+        if let Some(r) = &self.sync {
+            sync_section(&mut md, r);
+        }
         if let Some(r) = &self.latency {
             latency_section(&mut md, r);
         }
         if let Some(r) = &self.fanout {
-            fanout_section(&mut md, "2. Delivery throughput (fan-out)", r, None);
+            fanout_section(&mut md, "2. Delivery throughput (fan-out)", r, &[]);
+        }
+        if let Some(r) = &self.baseline {
+            let title = "Baseline for 3: fan-out to one endpoint fewer";
+            fanout_section(&mut md, title, r, &[]);
         }
         if let Some(r) = &self.isolation {
-            fanout_section(
-                &mut md,
-                "3. Isolation (one endpoint hangs)",
-                r,
-                self.fanout.as_ref(),
-            );
+            let bases: Vec<&FanoutResult> =
+                self.fanout.iter().chain(self.baseline.iter()).collect();
+            fanout_section(&mut md, "3. Isolation (one endpoint hangs)", r, &bases);
         }
         if let Some(r) = &self.statements {
-            fanout_section(&mut md, "SQL per delivery (statement log on)", r, None);
+            fanout_section(&mut md, "SQL per delivery (statement log on)", r, &[]);
         }
+        startup_section(&mut md, &self.startups);
         if !self.notes.is_empty() {
             md.push_str("### Notes\n\n");
             for n in &self.notes {
@@ -175,6 +190,77 @@ impl DeliveryReport {
         let name = format!("{stamp}-delivery-{}", self.config.backend);
         write_files(out, &name, self, &self.markdown())
     }
+}
+
+fn sync_section(md: &mut String, r: &SyncResult) {
+    let _ = writeln!(
+        md,
+        "### Initial sync (Okta-style)\n\n\
+         {} users, each `GET /Users?filter=userName eq` (finding none) then `POST /Users`, then \
+         {} groups each created empty and given {} members in one `PATCH`; {} requests in flight, \
+         one connection, one webhook endpoint. {} errors.\n",
+        r.users, r.groups, r.members_per_group, r.concurrency, r.errors
+    );
+    md.push_str(SUMMARY_HEAD);
+    md.push_str(&summary_row(
+        "GET filter (lookup before create)",
+        &r.lookups,
+    ));
+    md.push_str(&summary_row("POST /Users", &r.creates));
+    md.push_str(&summary_row("POST /Groups", &r.group_creates));
+    md.push_str(&summary_row("PATCH /Groups add members", &r.group_patches));
+    let _ = writeln!(
+        md,
+        "\n| figure | value |\n|---|---:|\n\
+         | users written (first request → last user answered) | {:.1} s |\n\
+         | everything written (groups included) | {:.1} s |\n\
+         | last `user.created` webhook, from the first request | {:.1} s |\n\
+         | last `user.created` webhook − last write answered | {:.2} s |\n\
+         | last `user.created` webhook − last user answered | {:.2} s |\n\
+         | last webhook of any kind − last write answered | {:.2} s |\n\
+         | `user.created` received / users | {} / {} |\n\
+         | `group.user_added` received / memberships | {} / {} |\n\
+         | repeated webhooks | {} |\n",
+        r.users_s,
+        r.total_s,
+        r.last_user_created_s,
+        r.user_webhooks_after_last_write_s,
+        r.user_webhooks_after_last_user_s,
+        r.all_webhooks_after_last_write_s,
+        r.user_created_received,
+        r.users,
+        r.member_events_received,
+        r.groups * r.members_per_group.min(r.users),
+        r.duplicates
+    );
+    usage_line(md, &r.usage);
+    for e in &r.error_samples {
+        let _ = writeln!(md, "- error: {e}");
+    }
+}
+
+fn startup_section(md: &mut String, startups: &[Startup]) {
+    if startups.is_empty() {
+        return;
+    }
+    md.push_str(
+        "### Start-up time (spawn → `/readyz` 200)\n\n| start | role | seconds |\n|---|---|---:|\n",
+    );
+    for (i, s) in startups.iter().enumerate() {
+        let _ = writeln!(
+            md,
+            "| {}{} | {} | {:.2} |",
+            i + 1,
+            if s.first {
+                " (empty database: every migration)"
+            } else {
+                ""
+            },
+            s.role,
+            s.ready_s
+        );
+    }
+    md.push('\n');
 }
 
 fn latency_section(md: &mut String, r: &SteadyResult) {
@@ -220,7 +306,7 @@ fn latency_section(md: &mut String, r: &SteadyResult) {
     usage_line(md, &r.usage);
 }
 
-fn fanout_section(md: &mut String, title: &str, r: &FanoutResult, base: Option<&FanoutResult>) {
+fn fanout_section(md: &mut String, title: &str, r: &FanoutResult, bases: &[&FanoutResult]) {
     let answering = r.endpoints - usize::from(r.hanging.is_some());
     let _ = writeln!(
         md,
@@ -267,13 +353,13 @@ fn fanout_section(md: &mut String, title: &str, r: &FanoutResult, base: Option<&
         let _ = writeln!(md, "| {k} | {v:.0} |");
     }
     md.push('\n');
-    if let Some(b) = base {
+    for b in bases {
         let loss = (1.0 - r.deliveries_per_s / b.deliveries_per_s.max(f64::EPSILON)) * 100.0;
         let _ = writeln!(
             md,
-            "Versus scenario 2: throughput {:.0}/s vs {:.0}/s (**{loss:.0}% loss**, target < \
-             {TARGET_LOSS_PCT:.0}%); p99 {:.0} ms vs {:.0} ms.\n",
-            r.deliveries_per_s, b.deliveries_per_s, s.p99_ms, b.since_first.p99_ms
+            "Versus the fan-out to {} answering endpoints: throughput {:.0}/s vs {:.0}/s \
+             (**{loss:.0}% loss**, target < {TARGET_LOSS_PCT:.0}%); p99 {:.0} ms vs {:.0} ms.\n",
+            b.endpoints, r.deliveries_per_s, b.deliveries_per_s, s.p99_ms, b.since_first.p99_ms
         );
     }
     md.push_str("| endpoint | received | duplicates | last at s | attempts | 2xx | deliveries by status |\n|---:|---:|---:|---:|---:|---:|---|\n");

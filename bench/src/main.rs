@@ -3,6 +3,8 @@
 //! (`scim`), receives its webhooks on loopback (`delivery`), and prints and writes the figures
 //! (see BENCHMARKS.md). It measures; it never asserts timings.
 
+mod all;
+mod ceiling;
 mod client;
 mod delivery;
 mod delivery_report;
@@ -32,6 +34,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The full run behind BENCHMARKS.md: the pgbench ceiling, then the SCIM and delivery
+    /// scenarios (initial sync included) on PostgreSQL + RabbitMQ + Redis, then on the
+    /// embedded default; a summary with every target and ratio.
+    All(AllArgs),
     /// SCIM load: creates, userName lookups, paging, a large group, and (services) a big
     /// connection seeded in SQL with the lookup's query plans.
     Scim(ScimArgs),
@@ -133,6 +139,68 @@ struct DeliveryArgs {
     /// `perf record -a` during scenarios 2 and 3 (needs perf).
     #[arg(long)]
     perf: bool,
+    #[command(flatten)]
+    sync: SyncArgs,
+}
+
+/// The initial sync's size (`--scenarios sync`, and `all`).
+#[derive(Args)]
+struct SyncArgs {
+    /// Users of the initial sync (each looked up, then created).
+    #[arg(long, default_value_t = 100_000)]
+    sync_users: usize,
+    /// Groups pushed after the users.
+    #[arg(long, default_value_t = 500)]
+    sync_groups: usize,
+    /// Members of each group (one PATCH per group).
+    #[arg(long, default_value_t = 20)]
+    sync_members: usize,
+    /// Requests in flight during the sync.
+    #[arg(long, default_value_t = 8)]
+    sync_concurrency: usize,
+}
+
+impl SyncArgs {
+    fn size(&self) -> delivery::SyncSize {
+        delivery::SyncSize {
+            users: self.sync_users,
+            groups: self.sync_groups,
+            members_per_group: self.sync_members,
+            concurrency: self.sync_concurrency.max(1),
+        }
+    }
+}
+
+#[derive(Args)]
+struct AllArgs {
+    /// `services` runs PostgreSQL + RabbitMQ + Redis and then the embedded default;
+    /// `embedded` runs the embedded default alone.
+    #[command(flatten)]
+    common: Common,
+    /// With `--backend services`: skip the embedded part.
+    #[arg(long)]
+    no_embedded: bool,
+    /// SCIM creates: 2,000 at 1 in flight, 10,000 at 8, the rest at 32.
+    #[arg(long, default_value_t = 22_000)]
+    creates: usize,
+    /// Users seeded in SQL for the lookup connection (services).
+    #[arg(long, default_value_t = 1_000_000)]
+    big: u64,
+    #[command(flatten)]
+    sync: SyncArgs,
+    /// End-to-end scenario: creates per second (open loop) and seconds of sending.
+    #[arg(long, default_value_t = 500.0)]
+    rate: f64,
+    #[arg(long, default_value_t = 20)]
+    seconds: u64,
+    /// Fan-out and isolation: events, and endpoints per event.
+    #[arg(long, default_value_t = 2_000)]
+    fanout_events: usize,
+    #[arg(long, default_value_t = 10)]
+    endpoints: usize,
+    /// Seconds of each pgbench run (insert and select at 1, 8 and 32 clients).
+    #[arg(long, default_value_t = 10)]
+    pgbench_seconds: u64,
 }
 
 #[derive(Args)]
@@ -178,6 +246,10 @@ struct ScimArgs {
     /// Members of the large group (scenario D).
     #[arg(long, default_value_t = 10_000)]
     group_members: usize,
+    /// Connections (one IdP each) of the extra create level, 10,000 creates at 32 in flight
+    /// round-robin over them (0: skip it).
+    #[arg(long, default_value_t = 8)]
+    spread_connections: usize,
 }
 
 fn main() -> ExitCode {
@@ -188,6 +260,7 @@ fn main() -> ExitCode {
         .build()
         .expect("a tokio runtime");
     match command {
+        Command::All(args) => runtime.block_on(all(args)),
         Command::Scim(args) => runtime.block_on(scim(args)),
         Command::Delivery(args) => runtime.block_on(delivery(args)),
         Command::Faults(args) => runtime.block_on(faults(args)),
@@ -222,11 +295,45 @@ async fn delivery(args: DeliveryArgs) -> ExitCode {
         statement_users: args.statement_users,
         timeout_ms: args.timeout_ms,
         perf: args.perf,
+        sync: args.sync.size(),
     };
     let stamp = chrono::Utc::now().format("%Y-%m-%dT%H-%M-%SZ").to_string();
     let (report, result) = delivery::run(&opts, &stamp).await;
     println!("{}", report.markdown());
     finish(report.write(&c.out(), &stamp), result)
+}
+
+async fn all(args: AllArgs) -> ExitCode {
+    let c = &args.common;
+    let binary = match server::roster_binary(c.build) {
+        Ok(b) => b,
+        Err(err) => return failed(err),
+    };
+    let backends = match (c.backend, args.no_embedded) {
+        (Backend::Embedded, _) => vec![Backend::Embedded],
+        (Backend::Services, true) => vec![Backend::Services],
+        (Backend::Services, false) => vec![Backend::Services, Backend::Embedded],
+    };
+    let opts = all::Options {
+        backends,
+        binary,
+        urls: c.urls(),
+        pg_log: c.pg_log(),
+        out: c.out(),
+        keep: c.keep,
+        creates: args.creates,
+        big: args.big,
+        sync: args.sync.size(),
+        rate: args.rate,
+        seconds: args.seconds,
+        fanout_events: args.fanout_events,
+        endpoints: args.endpoints.max(2),
+        pgbench_seconds: args.pgbench_seconds,
+    };
+    let stamp = chrono::Utc::now().format("%Y-%m-%dT%H-%M-%SZ").to_string();
+    let (report, result) = all::run(&opts, &stamp).await;
+    println!("{}", report.markdown());
+    finish(report.write(&opts.out, &stamp), result)
 }
 
 async fn faults(args: FaultArgs) -> ExitCode {
@@ -281,6 +388,7 @@ async fn scim(args: ScimArgs) -> ExitCode {
         lookups: args.lookups,
         misses: args.misses,
         group_members: args.group_members,
+        spread_connections: args.spread_connections,
         binary,
         urls: c.urls(),
         pg_log: c.pg_log(),

@@ -21,6 +21,8 @@ pub struct Arrival {
     pub endpoint: usize,
     /// The event id (also the `webhook-id` header).
     pub event_id: String,
+    /// The event type (`user.created`, …).
+    pub kind: String,
     /// `data.user_name` of a user event.
     pub user_name: Option<String>,
     pub at: Instant,
@@ -30,6 +32,8 @@ pub struct Arrival {
 #[derive(Deserialize)]
 struct Body {
     id: String,
+    #[serde(rename = "type", default)]
+    kind: String,
     #[serde(default)]
     data: Data,
 }
@@ -44,6 +48,7 @@ struct State {
     arrivals: Mutex<Vec<Arrival>>,
     count: AtomicUsize,
     user_events: AtomicUsize,
+    member_events: AtomicUsize,
     hung: AtomicUsize,
     unreadable: AtomicUsize,
 }
@@ -73,9 +78,13 @@ async fn hook(
             if b.data.user_name.is_some() {
                 state.user_events.fetch_add(1, Ordering::Relaxed);
             }
+            if b.kind == "group.user_added" {
+                state.member_events.fetch_add(1, Ordering::Relaxed);
+            }
             state.arrivals.lock().expect("arrivals lock").push(Arrival {
                 endpoint,
                 event_id: b.id,
+                kind: b.kind,
                 user_name: b.data.user_name,
                 at,
             });
@@ -141,6 +150,11 @@ impl Receiver {
         self.state.user_events.load(Ordering::Relaxed)
     }
 
+    /// `group.user_added` webhooks received.
+    pub fn member_events(&self) -> usize {
+        self.state.member_events.load(Ordering::Relaxed)
+    }
+
     /// Requests a hanging endpoint accepted and never answered.
     pub fn hung(&self) -> usize {
         self.state.hung.load(Ordering::Relaxed)
@@ -159,11 +173,23 @@ impl Receiver {
     /// Waits until `want` user events arrived, or nothing new arrived for `stall`, or `limit`
     /// passed. Returns whether they all arrived.
     pub async fn wait(&self, want: usize, stall: Duration, limit: Duration) -> bool {
+        self.wait_until(|r| r.user_events() >= want, stall, limit)
+            .await
+    }
+
+    /// Waits until `done`, or nothing new arrived for `stall`, or `limit` passed. Returns
+    /// whether `done` came true.
+    pub async fn wait_until(
+        &self,
+        done: impl Fn(&Receiver) -> bool,
+        stall: Duration,
+        limit: Duration,
+    ) -> bool {
         let started = Instant::now();
         let mut last = (self.count(), Instant::now());
         loop {
             let n = self.count();
-            if self.user_events() >= want {
+            if done(self) {
                 return true;
             }
             if n != last.0 {
@@ -228,6 +254,7 @@ mod tests {
         let arrivals = receiver.arrivals();
         assert_eq!(arrivals.len(), 1);
         assert_eq!(arrivals[0].user_name.as_deref(), Some("a@x.example"));
+        assert_eq!(arrivals[0].kind, "user.created");
         assert_eq!((arrivals[0].endpoint, receiver.hung()), (0, 1));
         let twice = [arrivals[0].clone(), arrivals[0].clone()];
         let (first, dups) = first_arrivals(&twice);

@@ -158,7 +158,13 @@ impl Report {
             md.push_str(SUMMARY_HEAD);
             for l in &c.levels {
                 md.push_str(&summary_row(
-                    &format!("concurrency {} ({} users)", l.concurrency, l.users),
+                    &format!(
+                        "concurrency {} ({} users, {} connection{})",
+                        l.concurrency,
+                        l.users,
+                        l.connections,
+                        if l.connections == 1 { "" } else { "s" }
+                    ),
                     &l.summary,
                 ));
             }

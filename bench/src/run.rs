@@ -27,6 +27,8 @@ pub struct Options {
     pub lookups: usize,
     pub misses: usize,
     pub group_members: usize,
+    /// Connections of the extra create level spread over several IdPs (0: none).
+    pub spread_connections: usize,
     pub binary: PathBuf,
     pub urls: ServiceUrls,
     /// The PostgreSQL server log, to capture the SQL Roster sends (`None`: reconstruct it).
@@ -215,7 +217,13 @@ async fn scenarios(
     };
 
     eprintln!("== A. creates: {} users", opts.users);
-    let (created_result, created) = creates::run(&scim, opts.users).await;
+    let spread = (0..opts.spread_connections)
+        .map(|k| {
+            let (_, base, token) = deployment.provision(&format!("Bench IdP {k}"))?;
+            Ok(Scim::new(http.clone(), base, &token))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let (created_result, created) = creates::run(&scim, opts.users, &spread).await;
     report.creates = Some(created_result);
     alive(roster, "the creates", report)?;
     drain(db.as_ref(), report, "creates").await?;

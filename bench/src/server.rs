@@ -221,6 +221,8 @@ impl Deployment {
         Ok(Roster {
             child,
             log: log_path,
+            spawned: Instant::now(),
+            ready_after: None,
         })
     }
 
@@ -241,6 +243,9 @@ fn cli_field(v: &Value, k: &str) -> Result<String> {
 pub struct Roster {
     child: Child,
     pub log: PathBuf,
+    spawned: Instant,
+    /// From the spawn to the first `/readyz` 200 (start-up time; `None` until then).
+    pub ready_after: Option<Duration>,
 }
 
 impl Roster {
@@ -261,6 +266,7 @@ impl Roster {
             if let Ok(res) = http.get(format!("{base}/readyz")).send().await
                 && res.status().as_u16() == 200
             {
+                self.ready_after = Some(self.spawned.elapsed());
                 return Ok(());
             }
             if Instant::now() > until {
@@ -269,7 +275,7 @@ impl Roster {
                     self.log.display()
                 );
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 

@@ -76,6 +76,15 @@ pub fn okta_user(i: usize) -> Value {
     })
 }
 
+/// Okta's create-group body: the group is pushed empty, its members follow in a `PATCH`.
+pub fn okta_group(display_name: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": display_name,
+        "members": [],
+    })
+}
+
 /// `s` with each ASCII letter's case flipped when the matching bit of `bits` is set.
 pub fn random_case(s: &str, bits: u64) -> String {
     s.chars()

@@ -2,10 +2,13 @@
 
 mod support;
 
+use reqwest::Method;
 use roster_domain::services::NewEndpoint;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use support::scim::connect;
 use support::{Backend, Options, Receiver, TestApp, backend, wait_for};
 
 /// A worker in another process is not reached by the api's in-process signal. On Postgres the
@@ -76,6 +79,64 @@ async fn a_separate_worker_is_woken_by_the_commit() {
     })
     .await;
     assert_eq!(hook.json()["data"]["user_name"], "peter@initech.test");
+
+    receiver.stop().await;
+    app.stop().await;
+}
+
+/// Under writes that never pause, every sequencer pass finds a few new events. The relay must
+/// still publish in between: webhooks arrive while the writers are running, not only once they
+/// stop (a relay that sequenced until nothing was left never got to publish).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_flow_while_writes_never_pause() {
+    let app = TestApp::start().await;
+    let receiver = Receiver::start();
+    app.svc
+        .create_endpoint(NewEndpoint {
+            url: receiver.url.clone(),
+            description: String::new(),
+            event_types: vec!["user.created".into()],
+            tenant_id: None,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let scims = [
+        connect(&app, "Writer A", "okta").await,
+        connect(&app, "Writer B", "okta").await,
+        connect(&app, "Writer C", "okta").await,
+        connect(&app, "Writer D", "okta").await,
+    ];
+    let stop = AtomicBool::new(false);
+    // Four writers per connection keep commits coming back to back.
+    let write = |w: usize| {
+        let (scim, stop) = (&scims[w % scims.len()], &stop);
+        async move {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let user = json!({"userName": format!("writer{w}.user{n}@load.test")});
+                scim.ok(Method::POST, "/Users", Some(user)).await;
+                n += 1;
+            }
+            n
+        }
+    };
+    let watch = async {
+        wait_for(
+            "50 webhooks while the writers are still writing",
+            Duration::from_secs(30),
+            || async { (receiver.received().len() >= 50).then_some(()) },
+        )
+        .await;
+        stop.store(true, Ordering::Relaxed);
+    };
+    let (written, ()) = tokio::join!(futures::future::join_all((0..16).map(write)), watch);
+    let written: usize = written.into_iter().sum();
+    wait_for("every webhook", Duration::from_secs(30), || async {
+        (receiver.received().len() >= written).then_some(())
+    })
+    .await;
+    assert_eq!(receiver.received().len(), written);
 
     receiver.stop().await;
     app.stop().await;

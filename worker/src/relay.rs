@@ -10,6 +10,7 @@ use chrono::Utc;
 use roster_domain::Services;
 use roster_domain::entities::event;
 use roster_domain::events::{EventEnvelope, OUTBOX_CHANNEL};
+use roster_domain::services::SEQUENCE_BATCH;
 use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -51,12 +52,14 @@ pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationTo
 
 /// Gives newly committed events their Events API feed position (see
 /// `roster_domain::services::event_feed`). Runs on the relay's wake-ups but does not depend on
-/// the bus: the feed keeps growing while the broker is down.
+/// the bus: the feed keeps growing while the broker is down. Goes on only while batches are
+/// full: under a steady write load each pass finds a few new events, and looping until none
+/// are left would starve publishing (the next pass sequences them, a moment later).
 async fn sequence(svc: &Services) {
     loop {
         match svc.sequence_events().await {
-            Ok(0) => return,
-            Ok(n) => tracing::debug!(count = n, "sequenced events into the feed"),
+            Ok(n) if (n as u64) < SEQUENCE_BATCH => return,
+            Ok(n) => tracing::debug!(count = n, "sequenced a full batch into the feed"),
             Err(err) => {
                 tracing::warn!(error = %err, "sequencing events into the feed failed; retrying");
                 return;

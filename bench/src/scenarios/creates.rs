@@ -1,5 +1,8 @@
 //! Scenario A: `POST /Users` with Okta's body, N unique users, at concurrency 1 (the first
-//! 2,000), 8 (the next 10,000) and 32 (the rest).
+//! 2,000), 8 (the next 10,000) and 32 (the rest), all into one connection (one IdP). Then,
+//! optionally, the same 32 in flight spread round-robin over several connections (several
+//! IdPs at once): one connection's writes serialise on its `event_seq` row lock, different
+//! connections' do not.
 
 use crate::client::{Scim, print_errors, run_pool};
 use crate::stats::Summary;
@@ -18,6 +21,8 @@ pub struct CreatedUser {
 #[derive(Debug, Clone, Serialize)]
 pub struct CreateLevel {
     pub concurrency: usize,
+    /// Connections the creates went to, round-robin.
+    pub connections: usize,
     pub users: usize,
     pub summary: Summary,
 }
@@ -32,6 +37,9 @@ pub struct CreatesResult {
     pub error_samples: Vec<String>,
 }
 
+/// Requests in flight and users of the level spread over several connections.
+pub const SPREAD: (usize, usize) = (32, 10_000);
+
 /// `(concurrency, users)` per level for `total` users.
 pub fn levels(total: usize) -> Vec<(usize, usize)> {
     let first = total.min(2_000);
@@ -43,7 +51,9 @@ pub fn levels(total: usize) -> Vec<(usize, usize)> {
         .collect()
 }
 
-pub async fn run(scim: &Scim, total: usize) -> (CreatesResult, Vec<CreatedUser>) {
+/// Creates `total` users in `scim`'s connection (returned), then, when `spread` is not empty,
+/// [`SPREAD`] more over the `spread` connections (not returned).
+pub async fn run(scim: &Scim, total: usize, spread: &[Scim]) -> (CreatesResult, Vec<CreatedUser>) {
     let started = Instant::now();
     let mut created = Vec::with_capacity(total);
     let mut result = CreatesResult {
@@ -55,11 +65,21 @@ pub async fn run(scim: &Scim, total: usize) -> (CreatesResult, Vec<CreatedUser>)
         error_samples: Vec::new(),
     };
     let mut next = 0;
-    for (concurrency, users) in levels(total) {
-        eprintln!("   {users} creates at concurrency {concurrency}");
-        let client = scim.clone();
+    let mut plan: Vec<(usize, usize, Vec<Scim>)> = levels(total)
+        .into_iter()
+        .map(|(c, n)| (c, n, vec![scim.clone()]))
+        .collect();
+    if !spread.is_empty() {
+        plan.push((SPREAD.0, SPREAD.1, spread.to_vec()));
+    }
+    for (concurrency, users, targets) in plan {
+        let connections = targets.len();
+        eprintln!(
+            "   {users} creates at concurrency {concurrency} over {connections} connection(s)"
+        );
+        let targets = std::sync::Arc::new(targets);
         let run = run_pool(next..next + users, concurrency, move |i| {
-            let client = client.clone();
+            let client = targets[i % targets.len()].clone();
             async move {
                 let reply = client
                     .post("/Users", &okta_user(i))
@@ -73,7 +93,7 @@ pub async fn run(scim: &Scim, total: usize) -> (CreatesResult, Vec<CreatedUser>)
             }
         })
         .await;
-        let phase = format!("creates at concurrency {concurrency}");
+        let phase = format!("creates at concurrency {concurrency}, {connections} connection(s)");
         print_errors(&phase, &run.errors);
         let summary = run.summary();
         eprintln!(
@@ -87,20 +107,23 @@ pub async fn run(scim: &Scim, total: usize) -> (CreatesResult, Vec<CreatedUser>)
                 .take(5)
                 .map(|(i, e)| format!("#{i} ({phase}): {e}")),
         );
-        created.extend(run.outputs.into_iter().map(|(i, id)| CreatedUser {
-            id,
-            user_name: identity(i).2,
-        }));
+        if connections == 1 {
+            created.extend(run.outputs.into_iter().map(|(i, id)| CreatedUser {
+                id,
+                user_name: identity(i).2,
+            }));
+        }
         result.levels.push(CreateLevel {
             concurrency,
+            connections,
             users,
             summary,
         });
         next += users;
     }
-    result.created = created.len();
+    result.created = result.levels.iter().map(|l| l.users).sum::<usize>() - result.errors;
     result.wall_s = started.elapsed().as_secs_f64();
-    result.per_s = created.len() as f64 / result.wall_s.max(f64::EPSILON);
+    result.per_s = result.created as f64 / result.wall_s.max(f64::EPSILON);
     (result, created)
 }
 

@@ -4,6 +4,7 @@
 
 use crate::client::{Scim, print_errors, run_pool};
 use crate::stats::Summary;
+use crate::users::okta_group;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -35,7 +36,8 @@ pub struct GroupResult {
     pub get_members: usize,
 }
 
-fn add(ids: &[String]) -> Value {
+/// `PATCH` body adding `ids` as members, in one operation (as Okta sends it).
+pub fn add(ids: &[String]) -> Value {
     let value: Vec<Value> = ids.iter().map(|id| json!({ "value": id })).collect();
     json!({
         "schemas": [PATCH_OP],
@@ -90,13 +92,7 @@ pub async fn run(
 ) -> Result<GroupResult> {
     let members = members.min(ids.len().saturating_sub(singles_count / 2));
     let created = scim
-        .post(
-            "/Groups",
-            &json!({
-                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-                "displayName": format!("Bench {members} members"),
-            }),
-        )
+        .post("/Groups", &okta_group(&format!("Bench {members} members")))
         .await?
         .expect(201, "POST /Groups")?;
     let group = created.json["id"]

@@ -46,7 +46,8 @@ use uuid::Uuid;
 pub type FeedPosition = i64;
 
 /// Events positioned per sequencer transaction.
-const SEQUENCE_BATCH: u64 = 500;
+/// Events one sequencer transaction positions (more only to keep a connection's order).
+pub const SEQUENCE_BATCH: u64 = 500;
 /// Events deleted per pruning statement.
 const PRUNE_BATCH: u64 = 1000;
 /// The id of the single `event_feed` row.
@@ -161,7 +162,9 @@ impl Services {
 
     /// The sequencer: gives committed events without a position the next positions, in one
     /// transaction serialised on the `event_feed` row (see the module documentation). Returns
-    /// how many it positioned; call again while that is a full batch.
+    /// how many it positioned; call again while that is a full batch ([`SEQUENCE_BATCH`] or
+    /// more), not while it is merely non-zero: under a steady write load every call finds a
+    /// few new events, and a caller looping on `> 0` never gets to anything else.
     pub async fn sequence_events(&self) -> Result<usize> {
         // Cheap check first, so that idle polls neither lock nor write.
         let pending = event::Entity::find()

@@ -41,7 +41,7 @@ pub use endpoints::{
     EndpointSecrets, EndpointUpdate, EndpointView, NewEndpoint, SigningSecret, endpoint_matches,
     signing_secrets,
 };
-pub use event_feed::{EventFilter, FeedPage, FeedPosition};
+pub use event_feed::{EventFilter, FeedPage, FeedPosition, SEQUENCE_BATCH};
 pub use groups::{GroupRecord, scim_group_resource};
 pub use idempotency::{IDEMPOTENCY_HOURS, Idempotency, IdempotentRequest};
 pub use listing::{ListQuery, Page};

@@ -55,6 +55,18 @@ pub fn parse_bulk(body: &Value, max_operations: usize) -> Result<BulkRequest, Sc
     let Value::Object(body) = body else {
         return Err(syntax("the request body must be a JSON object"));
     };
+    // As for a PatchOp: `schemas` may be omitted, but when given it must name the message.
+    if let Some(list) = get_ci(body, "schemas") {
+        let named = list.as_array().is_some_and(|l| {
+            l.iter().any(|s| {
+                s.as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(BULK_REQUEST))
+            })
+        });
+        if !named {
+            return Err(syntax(format!("schemas must contain {BULK_REQUEST}")));
+        }
+    }
     let Some(Value::Array(ops)) = get_ci(body, "Operations") else {
         return Err(syntax("Operations must be an array"));
     };
@@ -292,6 +304,8 @@ mod tests {
             json!({"Operations": [{"method": "POST", "path": "/Users", "data": {}}]}),
             json!({"Operations": [{"method": "PUT", "path": "/Users/1"}]}),
             json!({"failOnErrors": 0, "Operations": []}),
+            json!({"schemas": 7, "Operations": []}),
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": []}),
             json!({"Operations": [op("POST", "/Users", Some("a"), json!({})), op("POST", "/Users", Some("a"), json!({}))]}),
         ] {
             assert_eq!(parse_bulk(&bad, 10).unwrap_err().status, 400, "{bad}");

@@ -73,6 +73,7 @@ pub fn parse_user(body: &Value) -> Result<UserInput, ScimError> {
     };
 
     schemas::check_resource_schemas(&mut resource, schemas::USER)?;
+    check_shapes(&resource)?;
 
     let name = get_ci(&resource, "name");
     Ok(UserInput {
@@ -126,6 +127,53 @@ fn string_attr(obj: &Map<String, Value>, name: &str) -> Result<Option<String>, S
 
 fn as_string(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)
+}
+
+/// The sub-attributes of `name` (RFC 7643 §4.1.1), all strings; others are kept as they are.
+const NAME_PARTS: &[&str] = &[
+    "formatted",
+    "familyName",
+    "givenName",
+    "middleName",
+    "honorificPrefix",
+    "honorificSuffix",
+];
+
+/// The core attributes read here (`name`, `emails`) must have their RFC 7643 §4.1 shapes:
+/// otherwise `givenName` or the primary email would be read as absent while the stored
+/// resource kept a value of the wrong type.
+fn check_shapes(resource: &Map<String, Value>) -> Result<(), ScimError> {
+    let invalid = |detail: &str| {
+        Err(ScimError::bad_request(
+            ScimType::InvalidValue,
+            detail.to_string(),
+        ))
+    };
+    if let Some(name) = get_ci(resource, "name") {
+        let Value::Object(parts) = name else {
+            return invalid("name must be an object");
+        };
+        let named = |(key, _): &(&String, &Value)| {
+            NAME_PARTS.iter().any(|part| key.eq_ignore_ascii_case(part))
+        };
+        if !parts.iter().filter(named).all(|(_, v)| v.is_string()) {
+            return invalid("the sub-attributes of name must be strings");
+        }
+    }
+    if let Some(emails) = get_ci(resource, "emails") {
+        let Value::Array(list) = emails else {
+            return invalid("emails must be an array");
+        };
+        for email in list {
+            let Value::Object(email) = email else {
+                return invalid("each email must be an object");
+            };
+            if email.get("value").is_some_and(|v| !v.is_string()) {
+                return invalid("the value of an email must be a string");
+            }
+        }
+    }
+    Ok(())
 }
 
 fn primary_email(emails: Option<&Value>) -> Option<String> {
@@ -222,6 +270,11 @@ mod tests {
             json!({"userName": "a", "active": "maybe"}),
             json!({"userName": "a", "schemas": "urn"}),
             json!({"userName": "a", "schemas": [{}]}),
+            json!({"userName": "a", "name": "Ada"}),
+            json!({"userName": "a", "name": {"givenName": 7}}),
+            json!({"userName": "a", "emails": "a@x.test"}),
+            json!({"userName": "a", "emails": ["a@x.test"]}),
+            json!({"userName": "a", "emails": [{"value": 7}]}),
             json!([1]),
         ] {
             let err = parse_user(&body).unwrap_err();

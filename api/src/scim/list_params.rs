@@ -17,6 +17,17 @@ fn integer(name: &str, value: &str) -> Result<i64, ScimApiError> {
     })
 }
 
+/// The members of a SearchRequest that are parameters (`schemas` is not one).
+const SEARCH_PARAMETERS: &[&str] = &[
+    "filter",
+    "startIndex",
+    "count",
+    "sortBy",
+    "sortOrder",
+    "attributes",
+    "excludedAttributes",
+];
+
 pub struct ListParams {
     pub query: ListQuery,
     pub projection: Projection,
@@ -49,8 +60,20 @@ impl ListParams {
         };
         let mut pairs = Vec::new();
         for (key, value) in map {
+            let known = SEARCH_PARAMETERS
+                .iter()
+                .any(|p| key.eq_ignore_ascii_case(p));
             let text = match value {
                 Value::Null => continue,
+                // Not a parameter value: refused rather than ignored, which would widen the
+                // search (a `filter` of `true` would list everything).
+                Value::Bool(_) | Value::Object(_) if known => {
+                    return Err(ScimError::bad_request(
+                        ScimType::InvalidValue,
+                        format!("{key} must be a string, a number or an array of strings"),
+                    )
+                    .into());
+                }
                 Value::String(s) => s.clone(),
                 Value::Number(n) => n.to_string(),
                 Value::Array(items) if !key.eq_ignore_ascii_case("schemas") => items

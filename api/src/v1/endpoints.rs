@@ -4,6 +4,7 @@
 
 use super::auth::Principal;
 use super::nullable::nullable;
+use super::optional_json::OptionalJson;
 use super::problem::Problem;
 use super::schema::{ReadProblems, WriteProblems};
 use crate::ApiState;
@@ -281,12 +282,13 @@ pub async fn disable_endpoint(
     principal: Principal,
     state: web::Data<ApiState>,
     id: Id,
-    body: Option<web::Json<DisableEndpoint>>,
+    body: OptionalJson<DisableEndpoint>,
 ) -> Result<web::Json<EndpointView>, Problem> {
     principal.require_operator()?;
     principal.require_write()?;
     let reason = body
-        .and_then(|b| b.into_inner().reason)
+        .into_inner()
+        .and_then(|b| b.reason)
         .unwrap_or_else(|| "disabled by an operator".into());
     let id = EndpointId(id.into_inner());
     let view = state
@@ -335,11 +337,11 @@ pub async fn rotate_secret(
     principal: Principal,
     state: web::Data<ApiState>,
     id: Id,
-    body: Option<web::Json<RotateSecret>>,
+    body: OptionalJson<RotateSecret>,
 ) -> Result<web::Json<RotatedSecret>, Problem> {
     principal.require_operator()?;
     principal.require_write()?;
-    let overlap = body.and_then(|b| b.into_inner().overlap_hours);
+    let overlap = body.into_inner().and_then(|b| b.overlap_hours);
     let id = EndpointId(id.into_inner());
     let secret = state
         .svc

@@ -14,6 +14,7 @@ mod endpoints;
 mod events;
 mod idempotency;
 mod nullable;
+mod optional_json;
 pub mod pagination;
 pub mod problem;
 mod request_log;

@@ -3,6 +3,7 @@
 
 use super::auth::Principal;
 use super::connections::ConnectionPath;
+use super::optional_json::OptionalJson;
 use super::problem::Problem;
 use super::schema::{ReadProblems, WriteProblems};
 use crate::ApiState;
@@ -64,10 +65,10 @@ pub async fn issue_scim_token(
     principal: Principal,
     state: web::Data<ApiState>,
     id: ConnectionPath,
-    body: Option<web::Json<IssueScimToken>>,
+    body: OptionalJson<IssueScimToken>,
 ) -> Result<HttpResponse, Problem> {
     principal.require_write()?;
-    let body = body.map(|b| b.into_inner()).unwrap_or_default();
+    let body = body.into_inner().unwrap_or_default();
     let valid_for = validity(&body)?;
     let id = ConnectionId(id.into_inner());
     let connection = state.svc.get_connection_in(id, within(&principal)).await?;

@@ -2,6 +2,7 @@
 //! opening it in the admin UI redeems it for a tenant-admin session.
 
 use super::auth::{Principal, anonymous};
+use super::optional_json::OptionalJson;
 use super::problem::Problem;
 use super::schema::{ReadProblems, SessionProblems, WriteProblems};
 use super::tenants::TenantPath;
@@ -54,12 +55,12 @@ pub async fn create_setup_link(
     principal: Principal,
     state: web::Data<ApiState>,
     tenant: TenantPath,
-    body: Option<web::Json<CreateSetupLink>>,
+    body: OptionalJson<CreateSetupLink>,
 ) -> Result<HttpResponse, Problem> {
     principal.require_write()?;
     principal.require_operator()?;
     let tenant = TenantId(tenant.into_inner());
-    let body = body.map(|b| b.into_inner());
+    let body = body.into_inner();
     let new = NewSetupLink {
         expires_in_hours: body.as_ref().and_then(|b| b.expires_in_hours).unwrap_or(72),
         single_use: body.as_ref().and_then(|b| b.single_use).unwrap_or(true),

@@ -122,26 +122,65 @@ pub async fn read(req: reqwest::RequestBuilder) -> Res {
 /// Asserts an RFC 7807 answer: `status`, the problem+json content type, the stable type URI
 /// ending in `slug`, a title and detail, and the request id of the `x-request-id` header.
 pub fn assert_problem(res: &Res, status: u16, slug: &str) {
-    assert_eq!(res.status, status, "{}", res.body);
-    assert_eq!(
-        res.headers["content-type"], "application/problem+json",
-        "{}",
-        res.body
-    );
+    if let Err(e) = check_problem(res, status, slug) {
+        panic!("{e}");
+    }
+}
+
+/// What [`assert_problem`] asserts, as a result.
+pub fn check_problem(res: &Res, status: u16, slug: &str) -> Result<(), String> {
     let body = &res.body;
-    assert_eq!(
-        body["type"],
-        format!("https://roster.dev/problems/{slug}"),
-        "{body}"
-    );
-    assert_eq!(body["status"], status);
-    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
-    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
-    assert_eq!(
-        body["request_id"].as_str(),
-        res.headers["x-request-id"].to_str().ok(),
-        "the body quotes the request id"
-    );
+    let fail = |what: &str| Err(format!("{what}: {} {body}", res.status));
+    if res.status != status {
+        return fail(&format!("status is not {status}"));
+    }
+    if res
+        .headers
+        .get("content-type")
+        .is_none_or(|ct| ct != "application/problem+json")
+    {
+        return fail(&format!(
+            "content type {:?}",
+            res.headers.get("content-type")
+        ));
+    }
+    if body["type"] != format!("https://roster.dev/problems/{slug}") {
+        return fail(&format!("type is not {slug}"));
+    }
+    if body["status"] != status {
+        return fail("the body's status differs");
+    }
+    if body["title"].as_str().is_none_or(str::is_empty)
+        || body["detail"].as_str().is_none_or(str::is_empty)
+    {
+        return fail("no title or detail");
+    }
+    let request_id = res
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok());
+    if request_id.is_none() || body["request_id"].as_str() != request_id {
+        return fail("the body does not quote the request id");
+    }
+    Ok(())
+}
+
+/// The problem type of each error status the management API answers.
+pub fn problem_slug(status: u16) -> &'static str {
+    match status {
+        400 => "validation",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not-found",
+        405 => "method-not-allowed",
+        409 => "conflict",
+        412 => "precondition-failed",
+        413 => "payload-too-large",
+        415 => "unsupported-media-type",
+        422 => "idempotency-mismatch",
+        429 => "rate-limited",
+        _ => "internal",
+    }
 }
 
 /// The connection a SCIM client talks to.

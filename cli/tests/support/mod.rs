@@ -13,6 +13,7 @@
 pub mod api;
 pub mod proxy;
 pub mod receiver;
+pub mod routes;
 pub mod scim;
 pub mod webhooks;
 pub mod workers;

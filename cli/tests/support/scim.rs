@@ -69,6 +69,32 @@ impl Scim<'_> {
     }
 }
 
+pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+/// Checks a SCIM error answer (RFC 7644 §3.12): the SCIM content type, the Error schema and
+/// `status` as a string equal to the HTTP status.
+pub fn check_scim_error(
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &Value,
+) -> Result<(), String> {
+    let fail = |what: &str| Err(format!("{what}: {status} {body}"));
+    let ct = headers.get("content-type").and_then(|v| v.to_str().ok());
+    if !ct.is_some_and(|ct| ct.starts_with("application/scim+json")) {
+        return fail(&format!("content type {ct:?}"));
+    }
+    if !body["schemas"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|s| s == ERROR_SCHEMA))
+    {
+        return fail("not the SCIM Error schema");
+    }
+    if body["status"].as_str() != Some(status.to_string().as_str()) {
+        return fail("`status` is not the status as a string");
+    }
+    Ok(())
+}
+
 /// An event as the tests look at it.
 #[derive(Debug, Clone)]
 pub struct Ev {

@@ -122,6 +122,14 @@ pub fn endpoint_matches(
 }
 
 fn validate_url(raw: &str) -> Result<url::Url> {
+    // The URL parser silently drops tabs and newlines and trims spaces and control
+    // characters; the URL is stored as given, so refuse them rather than store what was not
+    // checked.
+    if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(DomainError::Invalid(
+            "url must not contain whitespace or control characters".into(),
+        ));
+    }
     let url = url::Url::parse(raw)
         .map_err(|e| DomainError::Invalid(format!("url is not a valid URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {

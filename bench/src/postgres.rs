@@ -82,7 +82,7 @@ impl Admin {
         let rows = sqlx::query(
             "SELECT name, setting || COALESCE(unit, '') FROM pg_settings WHERE name IN \
              ('shared_buffers', 'synchronous_commit', 'fsync', 'wal_level', 'max_connections', \
-              'work_mem', 'effective_cache_size', 'random_page_cost') ORDER BY name",
+              'work_mem', 'effective_cache_size', 'random_page_cost', 'autovacuum') ORDER BY name",
         )
         .fetch_all(&self.pool)
         .await?;

@@ -15,6 +15,7 @@ mod m20261123_000006_event_feed;
 mod m20261123_000007_delivery_controls;
 mod m20261124_000008_identity;
 mod m20261124_000009_idempotency;
+mod m20261203_000010_outbox_partial_indexes;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_delivery_controls::Migration),
             Box::new(m20261124_000008_identity::Migration),
             Box::new(m20261124_000009_idempotency::Migration),
+            Box::new(m20261203_000010_outbox_partial_indexes::Migration),
         ]
     }
 }

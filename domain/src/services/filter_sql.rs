@@ -236,6 +236,22 @@ fn expr(filter: &Filter, target: Target) -> Option<SimpleExpr> {
     }
 }
 
+/// Whether `filter` matches at most one resource of a connection: an equality on a key that is
+/// unique there (`id`; a user's `userName`, compared case-insensitively like its index), alone
+/// or in an `and`.
+pub fn pins_one(filter: &Filter, target: Target) -> bool {
+    match filter {
+        Filter::Compare(path, CompareOp::Eq, CompValue::String(_)) => {
+            let key = path.sub.is_none()
+                && (path.name.eq_ignore_ascii_case("id")
+                    || (target == Target::Users && path.name.eq_ignore_ascii_case("userName")));
+            key && column(target, path).is_some()
+        }
+        Filter::And(a, b) => pins_one(a, target) || pins_one(b, target),
+        _ => false,
+    }
+}
+
 /// A condition every match satisfies (maybe more rows): the compilable parts of an `and`.
 pub fn prefilter(filter: &Filter, target: Target) -> Option<Condition> {
     if let Some(e) = expr(filter, target) {
@@ -252,5 +268,39 @@ pub fn prefilter(filter: &Filter, target: Target) -> Option<Condition> {
                 .add(prefilter(b, target)?),
         ),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Target, pins_one};
+    use roster_scim::filter::parse_filter;
+
+    fn pins(filter: &str, target: Target) -> bool {
+        pins_one(&parse_filter(filter).unwrap(), target)
+    }
+
+    #[test]
+    fn only_equalities_on_unique_keys_pin_one_row() {
+        assert!(pins(r#"userName eq "a@x.test""#, Target::Users));
+        assert!(pins(r#"USERNAME eq "a@x.test""#, Target::Users));
+        assert!(pins(
+            r#"urn:ietf:params:scim:schemas:core:2.0:User:userName eq "a""#,
+            Target::Users
+        ));
+        assert!(pins(r#"id eq "x" and active eq true"#, Target::Users));
+        assert!(pins(r#"id eq "x""#, Target::Groups));
+        assert!(!pins(r#"userName eq "a""#, Target::Groups));
+        assert!(!pins(r#"userName co "a""#, Target::Users));
+        assert!(!pins(
+            r#"userName eq "a" or userName eq "b""#,
+            Target::Users
+        ));
+        assert!(!pins(r#"externalId eq "a""#, Target::Users));
+        assert!(!pins(r#"emails[value eq "a"]"#, Target::Users));
+        assert!(!pins(
+            r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:userName eq "a""#,
+            Target::Users
+        ));
     }
 }

@@ -6,7 +6,7 @@ use crate::entities::{scim_group, scim_group_member, scim_user};
 use crate::error::{DomainError, Result};
 use crate::ids::ConnectionCtx;
 use crate::services::Services;
-use crate::services::filter_sql::{Target, exact, prefilter};
+use crate::services::filter_sql::{Target, exact, pins_one, prefilter};
 use crate::services::groups::GroupRecord;
 use crate::services::groups::scim_group_resource;
 use crate::services::users::scim_user_resource;
@@ -107,15 +107,14 @@ fn unsortable(path: &AttrPath, allowed: &str) -> DomainError {
     ))
 }
 
-/// Applies order and window; returns the page query and the total.
+/// Applies order and window; returns the page query and the total. `order` is the sort key and
+/// the tie-break (`id`), `None` when the filter pins at most one row ([`pins_one`]).
 async fn window<E, C>(
     conn: &C,
     mut select: Select<E>,
     condition: Option<Condition>,
     query: &ListQuery,
-    sort: Option<SimpleExpr>,
-    created: SimpleExpr,
-    id: SimpleExpr,
+    order: Option<(SimpleExpr, SimpleExpr)>,
 ) -> Result<(u64, Vec<E::Model>)>
 where
     E: EntityTrait,
@@ -128,18 +127,18 @@ where
     if query.count == 0 {
         return Ok((select.count(conn).await?, Vec::new()));
     }
-    let order = if query.descending {
+    let direction = if query.descending {
         Order::Desc
     } else {
         Order::Asc
     };
     let counter = select.clone();
-    select = match sort {
-        Some(expr) => select.order_by(expr, order.clone()),
-        None => select.order_by(created, order.clone()),
-    };
+    if let Some((key, id)) = order {
+        select = select
+            .order_by(key, direction.clone())
+            .order_by(id, direction);
+    }
     let rows = select
-        .order_by(id, order)
         .offset(query.start_index - 1)
         .limit(query.count)
         .all(conn)
@@ -153,6 +152,25 @@ where
         counter.count(conn).await?
     };
     Ok((total, rows))
+}
+
+/// The order of a list: `sort` (or creation) then `id`, except when the filter pins at most one
+/// row. Such a lookup (`userName eq "…"`, the one every IdP sends before a create) needs no
+/// order, and leaving the `ORDER BY` out keeps the planner on the key's index whatever the
+/// statistics say: with `ORDER BY created_at, id LIMIT n`, a plan made while the table was
+/// nearly empty (and cached by the connection) walked the connection's rows in creation order
+/// instead, so each lookup of a growing connection read all of it.
+fn list_order(
+    query: &ListQuery,
+    target: Target,
+    sort: Option<SimpleExpr>,
+    created_and_id: impl FnOnce() -> (SimpleExpr, SimpleExpr),
+) -> Option<(SimpleExpr, SimpleExpr)> {
+    if query.filter.as_ref().is_some_and(|f| pins_one(f, target)) {
+        return None;
+    }
+    let (created, id) = created_and_id();
+    Some((sort.unwrap_or(created), id))
 }
 
 impl Services {
@@ -181,9 +199,12 @@ impl Services {
             select,
             condition,
             query,
-            sort,
-            Expr::col((scim_user::Entity, scim_user::Column::CreatedAt)),
-            Expr::col((scim_user::Entity, scim_user::Column::Id)),
+            list_order(query, Target::Users, sort, || {
+                (
+                    Expr::col((scim_user::Entity, scim_user::Column::CreatedAt)),
+                    Expr::col((scim_user::Entity, scim_user::Column::Id)),
+                )
+            }),
         )
         .await?;
         let mut groups = match query.with_related {
@@ -235,9 +256,12 @@ impl Services {
             select,
             condition,
             query,
-            sort,
-            Expr::col((scim_group::Entity, scim_group::Column::CreatedAt)),
-            Expr::col((scim_group::Entity, scim_group::Column::Id)),
+            list_order(query, Target::Groups, sort, || {
+                (
+                    Expr::col((scim_group::Entity, scim_group::Column::CreatedAt)),
+                    Expr::col((scim_group::Entity, scim_group::Column::Id)),
+                )
+            }),
         )
         .await?;
         let items = self.with_members(groups, query.with_related).await?;

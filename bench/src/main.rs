@@ -77,6 +77,18 @@ struct Common {
     /// Keep the bench database and scratch directory afterwards.
     #[arg(long)]
     keep: bool,
+    /// A setting for Roster, as its environment variable (repeatable), e.g.
+    /// `--set ROSTER_RELAY__LINGER_MS=0`: compare one setting's effect in otherwise equal runs.
+    #[arg(long = "set", value_name = "ROSTER_…=VALUE", value_parser = roster_setting)]
+    settings: Vec<(String, String)>,
+}
+
+/// `ROSTER_X=value` → (`ROSTER_X`, `value`).
+fn roster_setting(raw: &str) -> Result<(String, String), String> {
+    match raw.split_once('=') {
+        Some((key, value)) if key.starts_with("ROSTER_") => Ok((key.into(), value.into())),
+        _ => Err(format!("expected ROSTER_…=VALUE, got {raw:?}")),
+    }
 }
 
 impl Common {
@@ -86,6 +98,7 @@ impl Common {
             postgres_params: self.postgres_params.clone(),
             amqp: self.amqp_url.clone(),
             redis: self.redis_url.clone(),
+            settings: self.settings.clone(),
         }
     }
 

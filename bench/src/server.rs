@@ -35,6 +35,8 @@ pub struct ServiceUrls {
     pub postgres_params: Option<String>,
     pub amqp: String,
     pub redis: String,
+    /// Extra Roster settings (`--set`), applied after the benchmark's own.
+    pub settings: Vec<(String, String)>,
 }
 
 /// Where one benchmark's Roster keeps its data, and the environment that points at it.
@@ -102,6 +104,7 @@ impl Deployment {
                 env.push(("ROSTER_DATA_DIR".into(), data.display().to_string()));
             }
         }
+        env.extend(urls.settings.iter().cloned());
         Ok(Deployment {
             backend,
             binary,

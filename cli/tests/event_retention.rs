@@ -5,14 +5,12 @@ mod support;
 
 use chrono::Duration;
 use roster_domain::Services;
-use roster_domain::clock::ManualClock;
 use roster_domain::entities::{delivery, delivery_attempt, event};
 use roster_domain::ids::{EndpointId, EventId, TenantScope};
-use roster_domain::services::{AttemptOutcome, AttemptRecord, EventFilter, NewEndpoint};
+use roster_domain::services::{AttemptOutcome, AttemptRecord, EventFilter};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::json;
-use std::sync::Arc;
-use support::Isolation;
+use support::{bare, catch_all_endpoint};
 
 fn attempt(outcome: AttemptOutcome) -> AttemptRecord {
     AttemptRecord {
@@ -45,20 +43,10 @@ async fn deliver(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn old_events_are_pruned_only_when_published_and_settled() {
-    // No worker runs: the test decides what is published and delivered.
-    let isolation = Isolation::new().await;
-    let mut svc = Services::start(isolation.config.clone(), true)
-        .await
-        .unwrap();
-    let clock = Arc::new(ManualClock::new());
-    svc.clock = clock.clone();
+    // No worker runs: the test decides what is published and delivered. The first use of the
+    // connection activated it: event 0.
+    let (isolation, svc, clock, ctx) = bare().await;
     assert_eq!(svc.config.events.retention_days, 30);
-
-    let tenant = svc.create_tenant("Acme", None).await.unwrap();
-    let conn = svc.create_connection(tenant.id, "", "okta").await.unwrap();
-    let token = svc.issue_scim_token(conn.id, None).await.unwrap();
-    // The first use activates the connection: event 0.
-    let ctx = svc.authenticate_scim(conn.id, &token.token).await.unwrap();
     for i in 0..5 {
         let input = roster_scim::parse_user(&json!({"userName": format!("u{i}")})).unwrap();
         svc.create_user(&ctx, input).await.unwrap();
@@ -80,29 +68,14 @@ async fn old_events_are_pruned_only_when_published_and_settled() {
         .exec(&svc.db)
         .await
         .unwrap();
-    let (endpoint, _) = svc
-        .create_endpoint(NewEndpoint {
-            url: "http://127.0.0.1:9/hooks".into(),
-            description: String::new(),
-            event_types: vec!["*".into()],
-            tenant_id: None,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let endpoint = EndpointId(catch_all_endpoint(&svc, "http://127.0.0.1:9/hooks").await);
     let retry = AttemptOutcome::Retry {
         retry_after_secs: None,
     };
-    deliver(
-        &svc,
-        events[1],
-        endpoint.id,
-        Some(AttemptOutcome::Succeeded),
-    )
-    .await;
-    deliver(&svc, events[2], endpoint.id, Some(retry)).await; // retrying
-    deliver(&svc, events[3], endpoint.id, None).await; // pending
-    deliver(&svc, events[4], endpoint.id, Some(AttemptOutcome::Gone)).await; // failed
+    deliver(&svc, events[1], endpoint, Some(AttemptOutcome::Succeeded)).await;
+    deliver(&svc, events[2], endpoint, Some(retry)).await; // retrying
+    deliver(&svc, events[3], endpoint, None).await; // pending
+    deliver(&svc, events[4], endpoint, Some(AttemptOutcome::Gone)).await; // failed
 
     clock.advance(Duration::days(29));
     assert_eq!(svc.prune_events().await.unwrap(), 0, "all within retention");

@@ -160,3 +160,31 @@ async fn group_lists_carry_members_unless_excluded() {
     );
     app.stop().await;
 }
+
+/// Tenants' connections range from a handful of users to millions, so a plan made for one
+/// connection's parameters must not be reused for another's: PostgreSQL re-plans every
+/// statement of Roster's sessions with its actual parameters (see `domain/src/db.rs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_sessions_plan_each_statement_for_its_parameters() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = TestApp::start().await;
+    if app.svc.db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    for _ in 0..4 {
+        let row = app
+            .svc
+            .db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT current_setting('plan_cache_mode') AS mode",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            row.try_get::<String>("", "mode").unwrap(),
+            "force_custom_plan"
+        );
+    }
+}

@@ -10,7 +10,7 @@ use roster_domain::services::NewEndpoint;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use std::time::Duration as StdDuration;
-use support::{Options, Receiver, TestApp, wait_for};
+use support::{Options, Receiver, TestApp, catch_all, wait_for};
 
 async fn start(configure: Option<fn(&mut roster_domain::Config)>) -> TestApp {
     TestApp::start_with(Options {
@@ -186,16 +186,7 @@ async fn private_targets_are_refused_at_creation_and_at_send_time() {
         "http://2130706434/",
         "http://169.254.169.254/",
     ] {
-        let err = svc
-            .create_endpoint(NewEndpoint {
-                url: url.into(),
-                description: String::new(),
-                event_types: vec!["*".into()],
-                tenant_id: None,
-                ..Default::default()
-            })
-            .await
-            .unwrap_err();
+        let err = svc.create_endpoint(catch_all(url)).await.unwrap_err();
         assert!(err.to_string().contains("not allowed"), "{url}: {err}");
     }
     // An endpoint whose stored URL now points at a forbidden address (as after a DNS change)

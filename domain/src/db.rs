@@ -24,7 +24,13 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // Statements are prepared once per pooled connection. After five runs PostgreSQL may
+        // switch a statement to a generic plan that ignores its parameters; one connection's
+        // size says nothing about the next (tenants range from ten users to millions), so a
+        // plan made for a small one reads a large one through the wrong index (measured: a
+        // `userName eq` lookup reading a million rows). Planning each run costs microseconds.
+        .map_sqlx_postgres_opts(|pg| pg.options([("plan_cache_mode", "force_custom_plan")]));
     let db = Database::connect(opts)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;

@@ -11,11 +11,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
+    Statement,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Postgres channel the relay listens on; a NOTIFY is delivered when the transaction commits.
+/// Postgres channel the relay listens on. The NOTIFY is sent after the writing transaction
+/// commits, not inside it (see [`crate::Services::events_committed`]).
 pub const OUTBOX_CHANNEL: &str = "roster_outbox";
 
 /// The normalized, IdP-agnostic event types.
@@ -86,37 +88,84 @@ pub async fn append<C: ConnectionTrait>(
     previous_attributes: Option<Value>,
 ) -> Result<EventEnvelope> {
     debug_assert!(EVENT_TYPES.contains(&event_type));
-    let bumped = connection::Entity::update_many()
-        .col_expr(
-            connection::Column::EventSeq,
-            Expr::col(connection::Column::EventSeq).add(1),
-        )
-        .filter(connection::Column::Id.eq(ctx.connection_id.0))
-        .exec_with_returning(txn)
-        .await?;
-    let sequence = bumped
-        .first()
-        .map(|c| c.event_seq)
-        .ok_or(DomainError::NotFound("connection"))?;
-
-    let envelope = EventEnvelope {
+    let mut envelope = EventEnvelope {
         id: EventId::new(),
         event_type: event_type.to_string(),
         created_at: Utc::now(),
         tenant_id: ctx.tenant_id,
         tenant_external_id: ctx.tenant_external_id.clone(),
         connection_id: Some(ctx.connection_id),
-        sequence,
+        sequence: 0,
         data,
         previous_attributes,
     };
+    envelope.sequence = match txn.get_database_backend() {
+        DbBackend::Postgres => insert_sequenced_pg(txn, &envelope).await?,
+        _ => insert_sequenced(txn, &mut envelope).await?,
+    };
+    Ok(envelope)
+}
+
+/// Postgres: takes the next sequence and inserts the event in one statement. The connection's
+/// row stays locked from the bump to the commit, and every other writer of the connection
+/// waits for it, so the bump comes last and costs one round trip.
+async fn insert_sequenced_pg<C: ConnectionTrait>(txn: &C, envelope: &EventEnvelope) -> Result<i64> {
+    const SQL: &str = "WITH bumped AS (\
+            UPDATE connections SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq) \
+        INSERT INTO events (id, tenant_id, connection_id, sequence, event_type, payload, created_at) \
+        SELECT $2, $3, $1, event_seq, $4, jsonb_set($5, '{sequence}', to_jsonb(event_seq)), $6 \
+        FROM bumped RETURNING sequence";
+    let payload = serde_json::to_value(envelope).map_err(anyhow::Error::from)?;
+    let connection = envelope
+        .connection_id
+        .ok_or(DomainError::NotFound("connection"))?;
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            SQL,
+            [
+                connection.0.into(),
+                envelope.id.0.into(),
+                envelope.tenant_id.0.into(),
+                envelope.event_type.clone().into(),
+                payload.into(),
+                envelope.created_at.into(),
+            ],
+        ))
+        .await?
+        .ok_or(DomainError::NotFound("connection"))?;
+    Ok(row.try_get::<i64>("", "sequence")?)
+}
+
+/// Any other backend (SQLite has one writer at a time): bump, then insert.
+async fn insert_sequenced<C: ConnectionTrait>(
+    txn: &C,
+    envelope: &mut EventEnvelope,
+) -> Result<i64> {
+    let connection = envelope
+        .connection_id
+        .ok_or(DomainError::NotFound("connection"))?;
+    let bumped = connection::Entity::update_many()
+        .col_expr(
+            connection::Column::EventSeq,
+            Expr::col(connection::Column::EventSeq).add(1),
+        )
+        .filter(connection::Column::Id.eq(connection.0))
+        .exec_with_returning(txn)
+        .await?;
+    let sequence = bumped
+        .first()
+        .map(|c| c.event_seq)
+        .ok_or(DomainError::NotFound("connection"))?;
+    envelope.sequence = sequence;
+    let payload = serde_json::to_value(&*envelope).map_err(anyhow::Error::from)?;
     event::ActiveModel {
         id: Set(envelope.id.0),
         tenant_id: Set(envelope.tenant_id.0),
-        connection_id: Set(Some(ctx.connection_id.0)),
+        connection_id: Set(Some(connection.0)),
         sequence: Set(sequence),
         event_type: Set(envelope.event_type.clone()),
-        payload: Set(serde_json::to_value(&envelope).map_err(anyhow::Error::from)?),
+        payload: Set(payload),
         created_at: Set(envelope.created_at),
         published_at: Set(None),
         dispatched_at: Set(None),
@@ -124,12 +173,7 @@ pub async fn append<C: ConnectionTrait>(
     }
     .insert(txn)
     .await?;
-
-    if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute_unprepared(&format!("NOTIFY {OUTBOX_CHANNEL}"))
-            .await?;
-    }
-    Ok(envelope)
+    Ok(sequence)
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@
 //! (docs/adr/0003).
 
 use crate::bus::{BusMessage, MessageHandler};
-use crate::limits::{Busy, Limits};
-use crate::recorder::Recorder;
+use crate::limits::{Busy, Limits, Permit};
+use crate::recorder::{Recorder, persist};
 use async_trait::async_trait;
 use chrono::Duration as ChronoDuration;
 use roster_domain::Services;
@@ -77,6 +77,12 @@ impl Deliverer {
         let ids: Vec<_> = unordered.iter().map(|e| e.id).collect();
         let queued = self.limits.contended();
         let mine = self.svc.begin_deliveries(event.id, &ids, &queued).await?;
+        // The leased deliveries go out before anything else can fail: if a later step fails,
+        // the message comes back, and its redelivery finds them leased (no double send) rather
+        // than leaving them to wait for their lease to run out.
+        self.clone()
+            .spawn_attempts(&event, &unordered, mine)
+            .await?;
         for endpoint in &ordered {
             if let Some(connection) = event.connection_id {
                 self.svc.ensure_stream(endpoint, connection).await?;
@@ -90,13 +96,23 @@ impl Deliverer {
                 tokio::spawn(self.clone().pump(EndpointId(endpoint.id), connection));
             }
         }
+        Ok(())
+    }
+
+    /// Attempts each of `mine` on a task of its own, within this worker's task bound.
+    async fn spawn_attempts(
+        self: Arc<Self>,
+        event: &EventEnvelope,
+        endpoints: &[webhook_endpoint::Model],
+        mine: Vec<(uuid::Uuid, DeliveryId)>,
+    ) -> anyhow::Result<()> {
         if mine.is_empty() {
             return Ok(());
         }
-        let body: Arc<[u8]> = serde_json::to_vec(&event)?.into();
-        let event = Arc::new(event);
+        let body: Arc<[u8]> = serde_json::to_vec(event)?.into();
+        let event = Arc::new(event.clone());
         for (endpoint_id, delivery) in mine {
-            let Some(endpoint) = unordered.iter().find(|e| e.id == endpoint_id).cloned() else {
+            let Some(endpoint) = endpoints.iter().find(|e| e.id == endpoint_id).cloned() else {
                 continue;
             };
             let permit = self.tasks.clone().acquire_owned().await?;
@@ -121,11 +137,7 @@ impl Deliverer {
         body: &[u8],
     ) -> anyhow::Result<()> {
         match self.limits.acquire(endpoint).await {
-            Ok(permit) => {
-                let result = self.attempt(delivery, endpoint, event, body).await;
-                drop(permit);
-                result
-            }
+            Ok(permit) => self.attempt(delivery, endpoint, event, body, permit).await,
             Err(busy) => {
                 tracing::debug!(endpoint = %endpoint.id, ?busy, "endpoint busy; delivery deferred");
                 // Busy with requests: due at once, and claimed again when a slot frees up
@@ -135,22 +147,26 @@ impl Deliverer {
                     Busy::Concurrency => 0,
                     Busy::RateLimit => rand_jitter(BUSY_DELAY_MS),
                 };
-                self.svc
-                    .defer_delivery(delivery, ChronoDuration::milliseconds(delay))
-                    .await?;
-                Ok(())
+                let delay = ChronoDuration::milliseconds(delay);
+                persist(delivery, "deferring a delivery", || async {
+                    Ok(self.svc.defer_delivery(delivery, delay).await?)
+                })
+                .await
             }
         }
     }
 
-    /// One attempt (first, retry or replay), recorded with its consequence. After an attempt
-    /// for an ordered endpoint, its stream moves on.
+    /// One attempt (first, retry or replay), recorded with its consequence. The endpoint's
+    /// slot (`permit`) is freed as soon as its answer is in: recording touches only the
+    /// database, and holding the slot through the commit would bound an endpoint by the
+    /// database's commit latency rather than by its own.
     async fn attempt(
         &self,
         delivery: DeliveryId,
         endpoint: &webhook_endpoint::Model,
         event: &EventEnvelope,
         body: &[u8],
+        permit: Permit,
     ) -> anyhow::Result<()> {
         let msg_id = event.id.to_string();
         let attempt = sender::send(
@@ -161,6 +177,7 @@ impl Deliverer {
             body,
         )
         .await;
+        drop(permit);
         tracing::info!(
             event = %event.id,
             event_type = %event.event_type,
@@ -208,9 +225,8 @@ impl Deliverer {
                 }
             }
         };
-        self.attempt(job.delivery, &job.endpoint, &job.event, &body)
+        self.attempt(job.delivery, &job.endpoint, &job.event, &body, permit)
             .await?;
-        drop(permit);
         self.svc.release_stream(job).await?;
         Ok(())
     }

@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationToken) {
     let poll = Duration::from_millis(svc.config.relay.poll_interval_ms);
+    let linger = Duration::from_millis(svc.config.relay.linger_ms);
     let mut listener = None;
     let mut backoff = Backoff::default();
     loop {
@@ -41,11 +42,19 @@ pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationTo
                 continue;
             }
         }
-        tokio::select! {
+        let woken = tokio::select! {
             _ = shutdown.cancelled() => return,
-            _ = svc.outbox.notified() => {}
-            _ = tokio::time::sleep(poll) => {}
-            woke = notified(&mut listener) => if !woke { listener = None },
+            _ = svc.outbox.notified() => true,
+            _ = tokio::time::sleep(poll) => false,
+            woke = notified(&mut listener) => {
+                if !woke {
+                    listener = None;
+                }
+                woke
+            }
+        };
+        if woken && !linger.is_zero() {
+            tokio::time::sleep(linger).await;
         }
     }
 }

@@ -57,6 +57,44 @@ fn postgres_admin_url() -> String {
     )
 }
 
+/// Services of an isolated deployment on a manual clock, with no worker running (the test plays
+/// it), and one Okta connection whose first SCIM use has activated it (event 0,
+/// `connection.activated`).
+pub async fn bare() -> (
+    Isolation,
+    Services,
+    Arc<ManualClock>,
+    roster_domain::ids::ConnectionCtx,
+) {
+    let isolation = Isolation::new().await;
+    let mut svc = Services::start(isolation.config.clone(), true)
+        .await
+        .unwrap();
+    let clock = Arc::new(ManualClock::new());
+    svc.clock = clock.clone();
+    let tenant = svc.create_tenant("Acme", None).await.unwrap();
+    let conn = svc.create_connection(tenant.id, "", "okta").await.unwrap();
+    let token = svc.issue_scim_token(conn.id, None).await.unwrap();
+    let ctx = svc.authenticate_scim(conn.id, &token.token).await.unwrap();
+    (isolation, svc, clock, ctx)
+}
+
+/// A deployment-wide endpoint for every event type at `url`.
+pub fn catch_all(url: &str) -> roster_domain::services::NewEndpoint {
+    roster_domain::services::NewEndpoint {
+        url: url.into(),
+        description: String::new(),
+        event_types: vec!["*".into()],
+        tenant_id: None,
+        ..Default::default()
+    }
+}
+
+/// Creates [`catch_all`]`(url)`; returns its id.
+pub async fn catch_all_endpoint(svc: &Services, url: &str) -> uuid::Uuid {
+    svc.create_endpoint(catch_all(url)).await.unwrap().0.id.0
+}
+
 /// Isolated backing resources for one test, and how to remove them.
 pub struct Isolation {
     pub config: Config,

@@ -6,11 +6,10 @@ use crate::events::EventEnvelope;
 use crate::ids::{DeliveryId, EventId};
 use crate::services::Services;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set, TryInsertResult,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -113,6 +112,12 @@ impl Services {
     /// worker dies before recording the attempt, the retry loop of any worker takes it over.
     /// Deliveries to endpoints in `queued` (endpoints that already have deliveries waiting for
     /// a free slot) are created due and left to the retry loop, which takes them in order.
+    ///
+    /// The new rows come back from the insert itself (`RETURNING`), so the common case is one
+    /// atomic statement: no failure can leave rows created and leased that this caller does
+    /// not know it holds (they would wait for their lease to run out). Only a redelivered
+    /// message finds rows that exist already; if looking at those fails, the new ones are still
+    /// returned and the old ones stay with the retry loop.
     pub async fn begin_deliveries(
         &self,
         event: EventId,
@@ -128,46 +133,78 @@ impl Services {
             .iter()
             .map(|endpoint| (*endpoint, DeliveryId::new().0))
             .collect();
-        delivery::Entity::insert_many(fresh.iter().map(|(endpoint, id)| delivery::ActiveModel {
-            id: Set(*id),
-            event_id: Set(event.0),
-            endpoint_id: Set(*endpoint),
-            status: Set(DeliveryStatus::Pending.as_str().into()),
-            attempts: Set(0),
-            next_attempt_at: Set(Some(if queued.contains(endpoint) {
-                now
-            } else {
-                lease
-            })),
-            last_attempt_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
+        let inserted = delivery::Entity::insert_many(fresh.iter().map(|(endpoint, id)| {
+            delivery::ActiveModel {
+                id: Set(*id),
+                event_id: Set(event.0),
+                endpoint_id: Set(*endpoint),
+                status: Set(DeliveryStatus::Pending.as_str().into()),
+                attempts: Set(0),
+                next_attempt_at: Set(Some(if queued.contains(endpoint) {
+                    now
+                } else {
+                    lease
+                })),
+                last_attempt_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
         }))
-        .on_conflict(
-            OnConflict::columns([delivery::Column::EventId, delivery::Column::EndpointId])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(&self.db)
+        .on_conflict_do_nothing_on([delivery::Column::EventId, delivery::Column::EndpointId])
+        .exec_with_returning_keys(&self.db)
         .await?;
-        let rows = delivery::Entity::find()
-            .filter(delivery::Column::EventId.eq(event.0))
-            .filter(delivery::Column::EndpointId.is_in(endpoints.iter().copied()))
-            .all(&self.db)
-            .await?;
-        let mut mine = Vec::with_capacity(rows.len());
-        for row in rows {
-            let created_here =
-                fresh.get(&row.endpoint_id) == Some(&row.id) && !queued.contains(&row.endpoint_id);
-            let abandoned = !created_here
-                && row.status == DeliveryStatus::Pending.as_str()
-                && row.attempts == 0
-                && row.next_attempt_at.is_some_and(|at| at <= now);
-            if created_here || (abandoned && self.take_lease(row.id, now, lease).await?) {
-                mine.push((row.endpoint_id, row.id.into()));
+        let created: Vec<Uuid> = match inserted {
+            TryInsertResult::Inserted(ids) => ids,
+            TryInsertResult::Empty | TryInsertResult::Conflicted => Vec::new(),
+        };
+        let mut mine: Vec<(Uuid, DeliveryId)> = fresh
+            .iter()
+            .filter(|(endpoint, id)| created.contains(id) && !queued.contains(endpoint))
+            .map(|(endpoint, id)| (*endpoint, (*id).into()))
+            .collect();
+        if created.len() < endpoints.len() {
+            match self
+                .take_abandoned(event, endpoints, &created, now, lease)
+                .await
+            {
+                Ok(abandoned) => mine.extend(abandoned),
+                Err(err) => tracing::warn!(
+                    error = %err,
+                    %event,
+                    "could not take over a redelivered event's unattempted deliveries; \
+                     they wait for their lease"
+                ),
             }
         }
         Ok(mine)
+    }
+
+    /// Deliveries of `event` a previous handler created (not in `created`) but never attempted
+    /// and whose lease has run out, leased again for this caller.
+    async fn take_abandoned(
+        &self,
+        event: EventId,
+        endpoints: &[Uuid],
+        created: &[Uuid],
+        now: DateTime<Utc>,
+        lease: DateTime<Utc>,
+    ) -> Result<Vec<(Uuid, DeliveryId)>> {
+        let rows = delivery::Entity::find()
+            .filter(delivery::Column::EventId.eq(event.0))
+            .filter(delivery::Column::EndpointId.is_in(endpoints.iter().copied()))
+            .filter(delivery::Column::Id.is_not_in(created.iter().copied()))
+            .filter(delivery::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .filter(delivery::Column::Attempts.eq(0))
+            .filter(delivery::Column::NextAttemptAt.lte(now))
+            .all(&self.db)
+            .await?;
+        let mut taken = Vec::with_capacity(rows.len());
+        for row in rows {
+            if take_lease(&self.db, row.id, now, lease).await? {
+                taken.push((row.endpoint_id, row.id.into()));
+            }
+        }
+        Ok(taken)
     }
 
     /// Marks an event as handed to every matching endpoint (deliveries or ordered streams
@@ -195,17 +232,6 @@ impl Services {
             .exec(&self.db)
             .await?;
         Ok(done.rows_affected)
-    }
-
-    /// Moves an expired lease (or due time) to `lease`, only if nobody else did meanwhile.
-    async fn take_lease(&self, id: Uuid, now: DateTime<Utc>, lease: DateTime<Utc>) -> Result<bool> {
-        let taken = delivery::Entity::update_many()
-            .col_expr(delivery::Column::NextAttemptAt, Some(lease).into())
-            .filter(delivery::Column::Id.eq(id))
-            .filter(delivery::Column::NextAttemptAt.lte(now))
-            .exec(&self.db)
-            .await?;
-        Ok(taken.rows_affected == 1)
     }
 
     /// Puts an unattempted or retrying delivery back to wait `delay` (its endpoint is busy or
@@ -513,6 +539,22 @@ pub(crate) async fn disable_endpoint_in<C: ConnectionTrait>(
         tracing::warn!(endpoint = %id, %reason, "webhook endpoint disabled");
     }
     Ok(done.rows_affected == 1)
+}
+
+/// Moves an expired lease (or due time) to `lease`, only if nobody else did meanwhile.
+async fn take_lease(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+    lease: DateTime<Utc>,
+) -> Result<bool> {
+    let taken = delivery::Entity::update_many()
+        .col_expr(delivery::Column::NextAttemptAt, Some(lease).into())
+        .filter(delivery::Column::Id.eq(id))
+        .filter(delivery::Column::NextAttemptAt.lte(now))
+        .exec(db)
+        .await?;
+    Ok(taken.rows_affected == 1)
 }
 
 #[cfg(test)]

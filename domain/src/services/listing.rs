@@ -10,7 +10,7 @@ use crate::services::filter_sql::{Target, exact, pins_one, prefilter};
 use crate::services::groups::GroupRecord;
 use crate::services::groups::scim_group_resource;
 use crate::services::users::scim_user_resource;
-use crate::services::users::{UserGroupRef, UserRecord};
+use crate::services::users::{UserRecord, groups_of_users};
 use roster_scim::attr::AttrPath;
 use roster_scim::filter::{Filter, matches};
 use roster_scim::schema::ResourceSchema;
@@ -209,8 +209,7 @@ impl Services {
         .await?;
         let mut groups = match query.with_related {
             true => {
-                self.groups_of_users(users.iter().map(|u| u.id).collect())
-                    .await?
+                groups_of_users(&self.db, &users.iter().map(|u| u.id).collect::<Vec<_>>()).await?
             }
             false => HashMap::new(),
         };
@@ -297,40 +296,6 @@ impl Services {
             })
             .collect())
     }
-
-    /// The groups of each user of a page, in two queries.
-    async fn groups_of_users(
-        &self,
-        user_ids: Vec<Uuid>,
-    ) -> Result<HashMap<Uuid, Vec<UserGroupRef>>> {
-        if user_ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let memberships = scim_group_member::Entity::find()
-            .filter(scim_group_member::Column::MemberId.is_in(user_ids))
-            .all(&self.db)
-            .await?;
-        let names: HashMap<Uuid, String> = scim_group::Entity::find()
-            .select_only()
-            .column(scim_group::Column::Id)
-            .column(scim_group::Column::DisplayName)
-            .filter(scim_group::Column::Id.is_in(memberships.iter().map(|m| m.group_id)))
-            .into_tuple::<(Uuid, String)>()
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .collect();
-        let mut by_user: HashMap<Uuid, Vec<UserGroupRef>> = HashMap::new();
-        for m in memberships {
-            if let Some(name) = names.get(&m.group_id) {
-                by_user.entry(m.member_id).or_default().push(UserGroupRef {
-                    id: m.group_id,
-                    display_name: name.clone(),
-                });
-            }
-        }
-        Ok(by_user)
-    }
 }
 
 /// Too many rows to evaluate a filter that SQL cannot express.
@@ -403,9 +368,8 @@ impl Services {
         )
         .all(&self.db)
         .await?;
-        let mut groups = self
-            .groups_of_users(users.iter().map(|u| u.id).collect())
-            .await?;
+        let ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
+        let mut groups = groups_of_users(&self.db, &ids).await?;
         let base = self.scim_base_url(ctx.connection_id);
         let schema = ResourceSchema::user();
         let matched: Vec<UserRecord> = users

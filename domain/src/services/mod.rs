@@ -59,8 +59,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db;
 use sea_orm::{
-    AccessMode, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, IsolationLevel,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    IsolationLevel, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -100,6 +100,9 @@ pub struct Services {
     pub config: Arc<Config>,
     /// Woken after a commit that wrote events, so an in-process relay publishes at once.
     pub outbox: Arc<Notify>,
+    /// Postgres: woken after such a commit too, so that relays in other processes hear of it
+    /// (a NOTIFY sent by [`notify_other_processes`]).
+    remote_outbox: Option<Arc<Notify>>,
     /// What "now" is for retries and deliveries (a manual clock in tests).
     pub clock: Arc<dyn Clock>,
     /// Woken when a retry is scheduled or the clock moves (tests), so due retries run at once.
@@ -123,11 +126,17 @@ impl Services {
             ),
             None => Arc::new(MemoryCache::new()),
         };
+        let remote_outbox = (db.get_database_backend() == DbBackend::Postgres).then(|| {
+            let wake = Arc::new(Notify::new());
+            tokio::spawn(notify_other_processes(db.clone(), wake.clone()));
+            wake
+        });
         Ok(Self {
             db,
             cache,
             config: Arc::new(config),
             outbox: Arc::new(Notify::new()),
+            remote_outbox,
             clock: Arc::new(SystemClock),
             retry_wake: Arc::new(Notify::new()),
             session_keys: Arc::new(tokio::sync::OnceCell::new()),
@@ -164,8 +173,28 @@ impl Services {
         }
     }
 
-    /// Called after a transaction that appended events has committed.
+    /// Called after a transaction that appended events has committed: wakes the relay of
+    /// this process and, on Postgres, those of the others.
     pub(crate) fn events_committed(&self) {
         self.outbox.notify_one();
+        if let Some(remote) = &self.remote_outbox {
+            remote.notify_one();
+        }
+    }
+}
+
+/// Sends `NOTIFY` on the outbox channel once per wake-up, outside the writers' transactions:
+/// commits that come in while one is sent share the next. A NOTIFY inside the writing
+/// transaction would make every such commit take PostgreSQL's database-wide notification
+/// lock, held through the commit's WAL flush, so all writers of all connections would commit
+/// one at a time. A NOTIFY lost to a crash between commit and send is covered by the relays'
+/// polling (`relay.poll_interval_ms`).
+async fn notify_other_processes(db: DatabaseConnection, wake: Arc<Notify>) {
+    let statement = format!("NOTIFY {}", crate::events::OUTBOX_CHANNEL);
+    loop {
+        wake.notified().await;
+        if let Err(err) = db.execute_unprepared(&statement).await {
+            tracing::debug!(error = %err, "outbox NOTIFY failed; relays will poll");
+        }
     }
 }

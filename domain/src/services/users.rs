@@ -13,7 +13,10 @@ use crate::services::Services;
 use crate::services::groups::CHUNK;
 use chrono::{SecondsFormat, Utc};
 use roster_scim::UserInput;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -150,34 +153,45 @@ pub(crate) async fn groups_of<C: ConnectionTrait>(
 }
 
 /// The groups each of `user_ids` is a direct member of (users in no group are absent), in
-/// one query per chunk of ids rather than one per user.
+/// one query (memberships joined to their groups) per chunk of ids rather than one per user.
 pub(crate) async fn groups_of_users<C: ConnectionTrait>(
     conn: &C,
     user_ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<UserGroupRef>>> {
+    #[derive(FromQueryResult)]
+    struct Membership {
+        member_id: Uuid,
+        group_id: Uuid,
+        display_name: String,
+    }
+    let (m, g) = (scim_group_member::Entity, scim_group::Entity);
     let mut by_user: HashMap<Uuid, Vec<UserGroupRef>> = HashMap::new();
     for chunk in user_ids.chunks(CHUNK) {
-        let memberships = scim_group_member::Entity::find()
-            .filter(scim_group_member::Column::MemberId.is_in(chunk.iter().copied()))
+        let query = Query::select()
+            .column((m, scim_group_member::Column::MemberId))
+            .column((m, scim_group_member::Column::GroupId))
+            .column((g, scim_group::Column::DisplayName))
+            .from(m)
+            .inner_join(
+                g,
+                Expr::col((g, scim_group::Column::Id))
+                    .equals((m, scim_group_member::Column::GroupId)),
+            )
+            .and_where(
+                Expr::col((m, scim_group_member::Column::MemberId)).is_in(chunk.iter().copied()),
+            )
+            .to_owned();
+        let rows = Membership::find_by_statement(conn.get_database_backend().build(&query))
             .all(conn)
             .await?;
-        if memberships.is_empty() {
-            continue;
-        }
-        let names: HashMap<Uuid, String> = scim_group::Entity::find()
-            .filter(scim_group::Column::Id.is_in(memberships.iter().map(|m| m.group_id)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|g| (g.id, g.display_name))
-            .collect();
-        for m in memberships {
-            if let Some(name) = names.get(&m.group_id) {
-                by_user.entry(m.member_id).or_default().push(UserGroupRef {
-                    id: m.group_id,
-                    display_name: name.clone(),
+        for row in rows {
+            by_user
+                .entry(row.member_id)
+                .or_default()
+                .push(UserGroupRef {
+                    id: row.group_id,
+                    display_name: row.display_name,
                 });
-            }
         }
     }
     for groups in by_user.values_mut() {

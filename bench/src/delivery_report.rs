@@ -268,7 +268,7 @@ fn latency_section(md: &mut String, r: &SteadyResult) {
         md,
         "### 1. End-to-end latency at a steady rate\n\n\
          Open loop: {:.0} creates/s asked for {:.0} s, round-robin over {} connections \
-         (writes to one connection serialise on its `event_seq` row lock); {} sent at \
+         (writes to one connection serialise on its `event_seq` counter's row lock); {} sent at \
          {:.0}/s ({} started > 10 ms late). One endpoint.\n",
         r.target_rate, r.duration_s, r.connections, r.sent, r.achieved_rate, r.late_starts
     );

@@ -4,7 +4,7 @@ mod support;
 
 use serde_json::{Value, json};
 use support::TestApp;
-use support::scim::{connect, events_after};
+use support::scim::{Method, connect, events_after};
 
 fn member_ids(group: &Value) -> Vec<String> {
     let mut ids: Vec<String> = group["members"]
@@ -171,6 +171,87 @@ async fn group_lifecycle_with_membership_diffs_and_events() {
             .await;
         assert_eq!(status, 400);
         assert_eq!(body["scimType"], "invalidValue");
+    }
+    app.stop().await;
+}
+
+/// A PATCH adding or removing many members writes their events in one go: consecutive
+/// sequences (no other writer of the connection in between, even one writing at that moment),
+/// each payload's `sequence` that of its row, ids in sequence order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_member_events_take_consecutive_sequences_among_concurrent_writers() {
+    use roster_domain::entities::event;
+    use sea_orm::{EntityTrait, QueryOrder};
+    const MEMBERS: usize = 60;
+    let app = TestApp::start().await;
+    let s = connect(&app, "Acme", "okta").await;
+    let mut users = Vec::new();
+    for i in 0..MEMBERS {
+        let user = s
+            .ok(
+                Method::POST,
+                "/Users",
+                Some(json!({"userName": format!("m{i}")})),
+            )
+            .await;
+        users.push(user["id"].as_str().unwrap().to_string());
+    }
+    let group = s
+        .ok(Method::POST, "/Groups", Some(json!({"displayName": "Big"})))
+        .await;
+    let gid = group["id"].as_str().unwrap().to_string();
+    let members: Vec<Value> = users.iter().map(|id| json!({"value": id})).collect();
+    let patch = |op: &str| {
+        json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": op, "path": "members", "value": members}]
+        })
+    };
+    let path = format!("/Groups/{gid}");
+    let others = async {
+        for i in 0..10 {
+            let user = json!({"userName": format!("other{i}")});
+            assert_eq!(s.send(Method::POST, "/Users", Some(user)).await.0, 201);
+        }
+    };
+    let (added, ()) = tokio::join!(s.send(Method::PATCH, &path, Some(patch("add"))), others);
+    assert!(matches!(added.0, 200 | 204), "{added:?}");
+    let removed = s.send(Method::PATCH, &path, Some(patch("remove"))).await;
+    assert!(matches!(removed.0, 200 | 204), "{removed:?}");
+
+    let events = event::Entity::find()
+        .order_by_asc(event::Column::Sequence)
+        .all(&app.svc.db)
+        .await
+        .unwrap();
+    for (n, e) in events.iter().enumerate() {
+        assert_eq!(
+            e.sequence,
+            events[0].sequence + n as i64,
+            "no gap, no repeat"
+        );
+        assert_eq!(e.payload["sequence"].as_i64(), Some(e.sequence));
+    }
+    for kind in ["group.user_added", "group.user_removed"] {
+        let batch: Vec<&event::Model> = events.iter().filter(|e| e.event_type == kind).collect();
+        assert_eq!(batch.len(), MEMBERS, "{kind}");
+        assert_eq!(
+            batch[MEMBERS - 1].sequence - batch[0].sequence,
+            MEMBERS as i64 - 1,
+            "{kind}: one run of sequences"
+        );
+        assert!(
+            batch.windows(2).all(|w| w[0].id < w[1].id),
+            "{kind}: ids in order"
+        );
+        let mut named: Vec<&str> = batch
+            .iter()
+            .map(|e| e.payload["data"]["user"]["id"].as_str().unwrap())
+            .collect();
+        named.sort_unstable();
+        let mut expected: Vec<&str> = users.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        assert_eq!(named, expected, "{kind}: one event per member");
     }
     app.stop().await;
 }

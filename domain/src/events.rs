@@ -1,10 +1,10 @@
 //! The event catalog, the envelope every consumer receives, and the outbox write.
 //!
 //! An event is inserted in the same transaction as the change it describes, with the next
-//! per-connection `sequence`: bumping `connections.event_seq` also serialises concurrent writers
-//! of one connection, so sequences follow commit order.
+//! per-connection `sequence`: bumping the connection's `connection_sequences.event_seq` also
+//! serialises concurrent writers of one connection, so sequences follow commit order.
 
-use crate::entities::{connection, event};
+use crate::entities::{connection_sequence, event};
 use crate::error::{DomainError, Result};
 use crate::ids::{ConnectionCtx, ConnectionId, EventId, TenantId};
 use chrono::{DateTime, Utc};
@@ -87,8 +87,53 @@ pub async fn append<C: ConnectionTrait>(
     data: Value,
     previous_attributes: Option<Value>,
 ) -> Result<EventEnvelope> {
+    let mut envelope = new_envelope(ctx, event_type, data, previous_attributes);
+    envelope.sequence = match txn.get_database_backend() {
+        DbBackend::Postgres => insert_sequenced_pg(txn, &envelope).await?,
+        _ => insert_sequenced(txn, &mut envelope).await?,
+    };
+    Ok(envelope)
+}
+
+/// Appends one event of `event_type` per item of `data`, in that order, with consecutive
+/// sequences. On Postgres it is one statement however many there are (a group PATCH adding a
+/// thousand members holds the connection's counter for one round trip, not a thousand).
+pub async fn append_all<C: ConnectionTrait>(
+    txn: &C,
+    ctx: &ConnectionCtx,
+    event_type: &'static str,
+    data: Vec<Value>,
+) -> Result<()> {
+    let mut envelopes: Vec<EventEnvelope> = data
+        .into_iter()
+        .map(|data| new_envelope(ctx, event_type, data, None))
+        .collect();
+    match txn.get_database_backend() {
+        DbBackend::Postgres => {
+            for batch in envelopes.chunks(BATCH) {
+                insert_batch_pg(txn, ctx.connection_id, batch).await?;
+            }
+        }
+        _ => {
+            for envelope in &mut envelopes {
+                insert_sequenced(txn, envelope).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Events per statement of [`append_all`]: two parameters each, far below PostgreSQL's 65,535.
+const BATCH: usize = 1000;
+
+fn new_envelope(
+    ctx: &ConnectionCtx,
+    event_type: &'static str,
+    data: Value,
+    previous_attributes: Option<Value>,
+) -> EventEnvelope {
     debug_assert!(EVENT_TYPES.contains(&event_type));
-    let mut envelope = EventEnvelope {
+    EventEnvelope {
         id: EventId::new(),
         event_type: event_type.to_string(),
         created_at: Utc::now(),
@@ -98,20 +143,71 @@ pub async fn append<C: ConnectionTrait>(
         sequence: 0,
         data,
         previous_attributes,
+    }
+}
+
+/// Postgres: [`insert_sequenced_pg`] for several events of one connection and type: the counter
+/// is bumped by their number and each takes the next sequence in turn.
+async fn insert_batch_pg<C: ConnectionTrait>(
+    txn: &C,
+    connection: ConnectionId,
+    envelopes: &[EventEnvelope],
+) -> Result<()> {
+    let Some(first) = envelopes.first() else {
+        return Ok(());
     };
-    envelope.sequence = match txn.get_database_backend() {
-        DbBackend::Postgres => insert_sequenced_pg(txn, &envelope).await?,
-        _ => insert_sequenced(txn, &mut envelope).await?,
-    };
-    Ok(envelope)
+    let count = i64::try_from(envelopes.len()).map_err(anyhow::Error::from)?;
+    let mut values = vec![
+        connection.0.into(),
+        count.into(),
+        first.tenant_id.0.into(),
+        first.event_type.clone().into(),
+        first.created_at.into(),
+    ];
+    let mut rows = Vec::with_capacity(envelopes.len());
+    for (ord, envelope) in envelopes.iter().enumerate() {
+        let payload = serde_json::to_value(envelope).map_err(anyhow::Error::from)?;
+        let n = values.len();
+        rows.push(format!(
+            "(${}::uuid, ${}::jsonb, {})",
+            n + 1,
+            n + 2,
+            ord + 1
+        ));
+        values.push(envelope.id.0.into());
+        values.push(payload.into());
+    }
+    let sql = format!(
+        "WITH bumped AS (\
+            UPDATE connection_sequences SET event_seq = event_seq + $2 WHERE connection_id = $1 \
+            RETURNING event_seq - $2 AS base) \
+        INSERT INTO events (id, tenant_id, connection_id, sequence, event_type, payload, created_at) \
+        SELECT v.id, $3, $1, base + v.ord, $4, \
+            jsonb_set(v.payload, '{{sequence}}', to_jsonb(base + v.ord)), $5 \
+        FROM bumped, (VALUES {}) AS v(id, payload, ord) ORDER BY v.ord",
+        rows.join(", ")
+    );
+    let inserted = txn
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?
+        .rows_affected();
+    if inserted != envelopes.len() as u64 {
+        return Err(DomainError::NotFound("connection"));
+    }
+    Ok(())
 }
 
 /// Postgres: takes the next sequence and inserts the event in one statement. The connection's
-/// row stays locked from the bump to the commit, and every other writer of the connection
-/// waits for it, so the bump comes last and costs one round trip.
+/// counter row stays locked from the bump to the commit, and every other writer of the
+/// connection waits for it, so the bump comes last and costs one round trip.
 async fn insert_sequenced_pg<C: ConnectionTrait>(txn: &C, envelope: &EventEnvelope) -> Result<i64> {
     const SQL: &str = "WITH bumped AS (\
-            UPDATE connections SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq) \
+            UPDATE connection_sequences SET event_seq = event_seq + 1 WHERE connection_id = $1 \
+            RETURNING event_seq) \
         INSERT INTO events (id, tenant_id, connection_id, sequence, event_type, payload, created_at) \
         SELECT $2, $3, $1, event_seq, $4, jsonb_set($5, '{sequence}', to_jsonb(event_seq)), $6 \
         FROM bumped RETURNING sequence";
@@ -145,12 +241,12 @@ async fn insert_sequenced<C: ConnectionTrait>(
     let connection = envelope
         .connection_id
         .ok_or(DomainError::NotFound("connection"))?;
-    let bumped = connection::Entity::update_many()
+    let bumped = connection_sequence::Entity::update_many()
         .col_expr(
-            connection::Column::EventSeq,
-            Expr::col(connection::Column::EventSeq).add(1),
+            connection_sequence::Column::EventSeq,
+            Expr::col(connection_sequence::Column::EventSeq).add(1),
         )
-        .filter(connection::Column::Id.eq(connection.0))
+        .filter(connection_sequence::Column::ConnectionId.eq(connection.0))
         .exec_with_returning(txn)
         .await?;
     let sequence = bumped

@@ -16,6 +16,7 @@ mod m20261123_000007_delivery_controls;
 mod m20261124_000008_identity;
 mod m20261124_000009_idempotency;
 mod m20261203_000010_outbox_partial_indexes;
+mod m20261204_000011_connection_sequences;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_identity::Migration),
             Box::new(m20261124_000009_idempotency::Migration),
             Box::new(m20261203_000010_outbox_partial_indexes::Migration),
+            Box::new(m20261204_000011_connection_sequences::Migration),
         ]
     }
 }

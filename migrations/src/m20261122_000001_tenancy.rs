@@ -39,8 +39,7 @@ impl MigrationTrait for Migration {
                     .col(string("name"))
                     .col(string("provider"))
                     .col(string("state"))
-                    // Last `sequence` handed to an event of this connection; bumped in the
-                    // transaction that writes the event, which also serialises writers.
+                    // Moved to `connection_sequences` by migration 11.
                     .col(big_integer("event_seq").default(0))
                     .col(timestamp_with_time_zone_null("last_request_at"))
                     .col(timestamp_with_time_zone("created_at"))

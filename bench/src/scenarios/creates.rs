@@ -1,8 +1,8 @@
 //! Scenario A: `POST /Users` with Okta's body, N unique users, at concurrency 1 (the first
 //! 2,000), 8 (the next 10,000) and 32 (the rest), all into one connection (one IdP). Then,
 //! optionally, the same 32 in flight spread round-robin over several connections (several
-//! IdPs at once): one connection's writes serialise on its `event_seq` row lock, different
-//! connections' do not.
+//! IdPs at once): one connection's writes serialise on the row lock of its `event_seq`
+//! counter, different connections' do not.
 
 use crate::client::{Scim, print_errors, run_pool};
 use crate::stats::Summary;

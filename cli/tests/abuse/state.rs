@@ -41,8 +41,6 @@ impl Snapshot {
                 rows::<connection::Entity>(db, |m| {
                     debug(connection::Model {
                         last_request_at: None,
-                        // Counts events, compared on their own.
-                        event_seq: 0,
                         ..m
                     })
                 })

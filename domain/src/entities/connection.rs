@@ -11,7 +11,6 @@ pub struct Model {
     pub name: String,
     pub provider: String,
     pub state: String,
-    pub event_seq: i64,
     pub last_request_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -4,6 +4,7 @@ pub mod account;
 pub mod api_key;
 pub mod audit_entry;
 pub mod connection;
+pub mod connection_sequence;
 pub mod delivery;
 pub mod delivery_attempt;
 pub mod event;

@@ -1,4 +1,4 @@
-use crate::entities::{connection, scim_group, scim_token, scim_user, tenant};
+use crate::entities::{connection, connection_sequence, scim_group, scim_token, scim_user, tenant};
 use crate::error::{DomainError, Result};
 use crate::events;
 use crate::ids::{ConnectionCtx, ConnectionId, TenantId};
@@ -85,19 +85,26 @@ impl Services {
             n => valid_connection_name(n)?,
         };
         let now = Utc::now();
+        let txn = self.begin_write().await?;
         let model = connection::ActiveModel {
             id: Set(ConnectionId::new().0),
             tenant_id: Set(tenant_id.0),
             name: Set(name),
             provider: Set(provider.to_string()),
             state: Set("pending".into()),
-            event_seq: Set(0),
             last_request_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        connection_sequence::ActiveModel {
+            connection_id: Set(model.id),
+            event_seq: Set(0),
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
         Ok(self.connection_view(model))
     }
 

@@ -221,13 +221,8 @@ impl Services {
             scim_group_member::Entity::insert_many(rows)
                 .exec(txn)
                 .await?;
-            for user in &users {
-                let data = json!({
-                    "group": group_event_data(group),
-                    "user": member_event_data(user),
-                });
-                events::append(txn, ctx, "group.user_added", data, None).await?;
-            }
+            let data = member_events(group, &users);
+            events::append_all(txn, ctx, "group.user_added", data).await?;
         }
         Ok(added)
     }
@@ -262,16 +257,20 @@ impl Services {
                 .filter(scim_user::Column::Id.is_in(ids))
                 .all(txn)
                 .await?;
-            for user in &users {
-                let data = json!({
-                    "group": group_event_data(group),
-                    "user": member_event_data(user),
-                });
-                events::append(txn, ctx, "group.user_removed", data, None).await?;
-            }
+            let data = member_events(group, &users);
+            events::append_all(txn, ctx, "group.user_removed", data).await?;
         }
         Ok(removed)
     }
+}
+
+/// The `data` of a membership event per user.
+fn member_events(group: &scim_group::Model, users: &[scim_user::Model]) -> Vec<Value> {
+    let group = group_event_data(group);
+    users
+        .iter()
+        .map(|user| json!({"group": group, "user": member_event_data(user)}))
+        .collect()
 }
 
 pub(crate) async fn load_members<C: ConnectionTrait>(

@@ -10,7 +10,7 @@
 //! locked while the next event is chosen, so two workers never send for the same pair at once.
 //! An event whose retries are exhausted is failed and releases the stream (kept for replay).
 
-use crate::entities::{connection, delivery, event, ordered_stream, webhook_endpoint};
+use crate::entities::{connection_sequence, delivery, event, ordered_stream, webhook_endpoint};
 use crate::error::Result;
 use crate::events::EventEnvelope;
 use crate::ids::{ConnectionId, DeliveryId, EndpointId};
@@ -202,9 +202,12 @@ impl Services {
             .column((s, ordered_stream::Column::ConnectionId))
             .from(s)
             .inner_join(
-                connection::Entity,
-                Expr::col((connection::Entity, connection::Column::Id))
-                    .equals((s, ordered_stream::Column::ConnectionId)),
+                connection_sequence::Entity,
+                Expr::col((
+                    connection_sequence::Entity,
+                    connection_sequence::Column::ConnectionId,
+                ))
+                .equals((s, ordered_stream::Column::ConnectionId)),
             )
             .inner_join(
                 webhook_endpoint::Entity,
@@ -212,8 +215,11 @@ impl Services {
                     .equals((s, ordered_stream::Column::EndpointId)),
             )
             .and_where(
-                Expr::col((connection::Entity, connection::Column::EventSeq))
-                    .gt(Expr::col((s, ordered_stream::Column::SettledSeq))),
+                Expr::col((
+                    connection_sequence::Entity,
+                    connection_sequence::Column::EventSeq,
+                ))
+                .gt(Expr::col((s, ordered_stream::Column::SettledSeq))),
             )
             .and_where(
                 Expr::col((webhook_endpoint::Entity, webhook_endpoint::Column::Enabled)).eq(true),

@@ -5,7 +5,7 @@
 //! # Consistency under concurrent writes
 //! Each page is read in one snapshot transaction ([`Services::begin_snapshot_read`]) together
 //! with the connection's `event_seq`, `S`. Sequences are taken in commit order per connection
-//! (the writer bumps `event_seq` under the connection's row lock), so every item of the page
+//! (the writer bumps `event_seq` under its row lock in `connection_sequences`), so every item of the page
 //! reflects exactly the connection's events with `sequence ≤ S` and none after; each item
 //! carries that `S` as its `sequence`. Pages are read one after another, so `S` may grow from
 //! page to page.
@@ -21,7 +21,7 @@
 //! group for `group.created|updated|deleted`); an event about an object the snapshot did not
 //! return is applied. Events at or below the item's sequence are already reflected in it.
 
-use crate::entities::{connection, scim_group, scim_user};
+use crate::entities::{connection, connection_sequence, scim_group, scim_user};
 use crate::error::{DomainError, Result};
 use crate::ids::{ConnectionId, TenantScope};
 use crate::services::Services;
@@ -93,7 +93,10 @@ impl Services {
             .await?
             .filter(|c| scope.allows(c.tenant_id.into()))
             .ok_or(DomainError::NotFound("connection"))?;
-        let sequence = conn.event_seq;
+        let sequence = connection_sequence::Entity::find_by_id(conn.id)
+            .one(&txn)
+            .await?
+            .map_or(0, |s| s.event_seq);
         let events_from = match &from {
             Some(cursor) => cursor.events_from,
             None => self.feed_head(&txn).await?,

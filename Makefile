@@ -29,12 +29,14 @@ services:
 	bash scripts/services.sh
 
 # The long fault run: 10,000 changes at 100/s through a worker SIGKILL, a 30 s RabbitMQ outage,
-# PostgreSQL and Redis restarts, a flaky receiver and an api SIGKILL; the ledger and timeline go
-# to bench/results. Restarts this machine's services. (`make test` runs a short one.)
+# PostgreSQL and Redis restarts, a flaky receiver and an api SIGKILL; then the embedded default
+# (`roster run` SIGKILLed twice, the flaky receiver). The ledgers and timelines go to
+# bench/results. Restarts this machine's services. (`make test` runs short ones.)
 faults:
 	bash scripts/services.sh
 	cargo build --release --locked -p roster -p roster-bench
 	./target/release/roster-bench faults
+	./target/release/roster-bench faults --backend embedded
 
 # The full benchmark run behind BENCHMARKS.md: the pgbench ceiling, then every scenario on
 # PostgreSQL + RabbitMQ + Redis and on the embedded default; reports go to bench/results.

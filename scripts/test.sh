@@ -60,6 +60,9 @@ step "Faults: a write load through process kills and service restarts, checked b
 # It restarts this machine's PostgreSQL, RabbitMQ and Redis, so it runs after the suites above.
 ./target/debug/roster-bench faults --binary target/debug/roster --changes 2000 --rate 40 --outage 10 --gap 3 \
   --out target/faults
+# The embedded default: its one process SIGKILLed mid-request twice, and the flaky receiver.
+./target/debug/roster-bench faults --backend embedded --binary target/debug/roster --changes 1000 --rate 40 \
+  --gap 3 --out target/faults
 
 step "Browser: smoke test and both end-to-end journeys against 'roster run' in headless Chromium"
 command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

@@ -360,6 +360,7 @@ async fn faults(args: FaultArgs) -> ExitCode {
         Err(err) => return failed(err),
     };
     let opts = faults::Options {
+        backend: c.backend,
         binary,
         urls: c.urls(),
         changes: args.changes,

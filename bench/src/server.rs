@@ -191,10 +191,15 @@ impl Deployment {
         Ok(roster)
     }
 
-    /// Starts another api (`roster serve`) of this deployment listening on `listen`
-    /// (`127.0.0.1:<port>`), and waits until it is ready.
-    pub async fn start_api_at(&self, http: &reqwest::Client, listen: &str) -> Result<Roster> {
-        let mut roster = self.spawn_with("serve", &[("ROSTER_LISTEN", listen)])?;
+    /// Starts `roster <role>` (`serve` for another api, or `run`) of this deployment listening
+    /// on `listen` (`127.0.0.1:<port>`), and waits until it is ready.
+    pub async fn start_role_at(
+        &self,
+        http: &reqwest::Client,
+        role: &str,
+        listen: &str,
+    ) -> Result<Roster> {
+        let mut roster = self.spawn_with(role, &[("ROSTER_LISTEN", listen)])?;
         roster.wait_ready(http, &format!("http://{listen}")).await?;
         Ok(roster)
     }

@@ -1,10 +1,13 @@
 //! The fault run: a steady SCIM write load against `roster serve` + `roster worker` on
 //! PostgreSQL + RabbitMQ + Redis while, one at a time, the worker is SIGKILLed, RabbitMQ is
 //! stopped, PostgreSQL and Redis are restarted, the receiver answers half its requests with 503,
-//! and the api is SIGKILLed mid-request. A ledger then compares every committed change with what
-//! the receiver got: lost events, duplicates, signatures, and whether delivery resumed by itself.
+//! and the api is SIGKILLed mid-request. On the embedded default (`roster run`: SQLite and the
+//! in-process bus in one process) the faults are that process SIGKILLed mid-request, twice, and
+//! the flaky receiver. A ledger then compares every committed change with what the receiver got:
+//! lost events, duplicates, signatures, and whether delivery resumed by itself.
 
 mod inject;
+mod ledger;
 mod load;
 mod receiver;
 mod report;
@@ -13,13 +16,15 @@ use crate::client::{Scim, http_client};
 use crate::run::{cleanup, create_database};
 use crate::server::{Backend, Deployment, Roster, ServiceUrls};
 use anyhow::{Context, Result, bail};
+use ledger::{Ledger, RosterRecords};
 use receiver::FaultReceiver;
+use report::FaultRecord;
 pub use report::FaultReport;
-use report::{FaultRecord, Ledger};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub struct Options {
+    pub backend: Backend,
     pub binary: PathBuf,
     pub urls: ServiceUrls,
     /// Users created by the load (one `user.created` event each).
@@ -30,12 +35,14 @@ pub struct Options {
     pub outage: Duration,
     /// Pause between two faults (the load keeps running).
     pub gap: Duration,
-    /// Api processes and worker processes (each), sharing the services.
+    /// Api processes and worker processes (each), sharing the services (embedded: one
+    /// `roster run`).
     pub instances: usize,
     pub keep: bool,
 }
 
 /// The apis and the workers, as separate processes; api `n` always listens on `listens[n]`.
+/// Embedded: one `roster run` (api and worker) in `apis[0]`, no workers.
 struct Processes<'a> {
     deployment: &'a Deployment,
     http: reqwest::Client,
@@ -46,9 +53,13 @@ struct Processes<'a> {
 
 impl Processes<'_> {
     async fn start_api(&mut self, n: usize) -> Result<()> {
+        let role = match self.deployment.backend {
+            Backend::Services => "serve",
+            Backend::Embedded => "run",
+        };
         self.apis[n] = Some(
             self.deployment
-                .start_api_at(&self.http, &self.listens[n])
+                .start_role_at(&self.http, role, &self.listens[n])
                 .await?,
         );
         Ok(())
@@ -95,6 +106,7 @@ enum Fault {
     RestartRedis,
     FlakyReceiver,
     KillApi,
+    KillRun,
 }
 
 const FAULTS: [Fault; 6] = [
@@ -106,6 +118,9 @@ const FAULTS: [Fault; 6] = [
     Fault::KillApi,
 ];
 
+/// The embedded default has no services to stop: its one process is killed, early and late.
+const EMBEDDED_FAULTS: [Fault; 3] = [Fault::KillRun, Fault::FlakyReceiver, Fault::KillRun];
+
 impl Fault {
     fn name(self) -> &'static str {
         match self {
@@ -115,6 +130,7 @@ impl Fault {
             Fault::RestartRedis => "Redis restarted (empty)",
             Fault::FlakyReceiver => "receiver answers 50% with 503 for 15 s",
             Fault::KillApi => "an api SIGKILLed mid-request, restarted",
+            Fault::KillRun => "`roster run` (api + worker) SIGKILLed mid-request, restarted",
         }
     }
 }
@@ -140,7 +156,7 @@ async fn inject(
             rx.set_flaky(false);
             Ok(())
         }
-        Fault::KillApi => {
+        Fault::KillApi | Fault::KillRun => {
             procs.apis[0].take().context("the api")?.kill()?;
             procs.start_api(0).await
         }
@@ -162,15 +178,11 @@ async fn resumed(rx: &FaultReceiver, limit: Duration) -> Option<f64> {
 pub async fn run(opts: &Options, stamp: &str) -> (FaultReport, Result<()>) {
     let mut report = FaultReport::new(opts);
     let db_stamp: String = stamp.chars().filter(char::is_ascii_digit).collect();
-    let mut deployment = match Deployment::new(
-        Backend::Services,
-        opts.binary.clone(),
-        &opts.urls,
-        &db_stamp,
-    ) {
-        Ok(d) => d,
-        Err(err) => return (report, Err(err)),
-    };
+    let mut deployment =
+        match Deployment::new(opts.backend, opts.binary.clone(), &opts.urls, &db_stamp) {
+            Ok(d) => d,
+            Err(err) => return (report, Err(err)),
+        };
     deployment.env.extend([
         (
             "ROSTER_WEBHOOK__ALLOWED_NETWORKS".to_string(),
@@ -191,7 +203,10 @@ pub async fn run(opts: &Options, stamp: &str) -> (FaultReport, Result<()>) {
         Ok(h) => h,
         Err(err) => return (report, Err(err)),
     };
-    let instances = opts.instances.max(1);
+    let instances = match opts.backend {
+        Backend::Services => opts.instances.max(1),
+        Backend::Embedded => 1,
+    };
     let mut listens = vec![
         deployment
             .base_url
@@ -231,7 +246,9 @@ pub async fn run(opts: &Options, stamp: &str) -> (FaultReport, Result<()>) {
 async fn faults(opts: &Options, procs: &mut Processes<'_>, report: &mut FaultReport) -> Result<()> {
     for n in 0..procs.listens.len() {
         procs.start_api(n).await?;
-        procs.start_worker(n)?;
+        if procs.deployment.backend == Backend::Services {
+            procs.start_worker(n)?;
+        }
     }
     let deployment = procs.deployment;
     let (connection_id, base, token) = deployment.provision("Faults")?;
@@ -242,6 +259,21 @@ async fn faults(opts: &Options, procs: &mut Processes<'_>, report: &mut FaultRep
             .as_str()
             .context("the endpoint's secret")?,
     );
+    let key = deployment.cli(&[
+        "api-key",
+        "create",
+        "--name",
+        "ledger",
+        "--scope",
+        "read-only",
+    ])?;
+    let records = RosterRecords {
+        http: procs.http.clone(),
+        base_url: deployment.base_url.clone(),
+        api_key: key["secret"].as_str().context("the API key")?.to_string(),
+        connection_id: connection_id.clone(),
+        endpoint_id: created["id"].as_str().context("the endpoint's id")?.into(),
+    };
 
     let started = Instant::now();
     // The load goes round-robin to every api, as behind a load balancer.
@@ -258,7 +290,11 @@ async fn faults(opts: &Options, procs: &mut Processes<'_>, report: &mut FaultRep
         })
         .collect();
     let load = tokio::spawn(load::run(clients, opts.changes, opts.rate));
-    for fault in FAULTS {
+    let plan: &[Fault] = match deployment.backend {
+        Backend::Services => &FAULTS,
+        Backend::Embedded => &EMBEDDED_FAULTS,
+    };
+    for &fault in plan {
         tokio::time::sleep(opts.gap).await;
         eprintln!("== fault: {}", fault.name());
         let at = started.elapsed().as_secs_f64();
@@ -283,20 +319,7 @@ async fn faults(opts: &Options, procs: &mut Processes<'_>, report: &mut FaultRep
         writes.committed.len(),
         writes.gave_up.len()
     );
-    let database_url = deployment
-        .database
-        .as_ref()
-        .map(|(_, url)| url.clone())
-        .context("the database")?;
-    let ledger = Ledger::collect(
-        &database_url,
-        &connection_id,
-        &writes,
-        &rx,
-        started,
-        last_fault_end,
-    )
-    .await?;
+    let ledger = Ledger::collect(&records, &writes, &rx, started, last_fault_end).await?;
     report.receiver_refused = rx.refused();
     report.ledger = Some(ledger);
     report.total_s = started.elapsed().as_secs_f64();

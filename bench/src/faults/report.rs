@@ -1,17 +1,14 @@
-//! The fault run's ledger and report (`<stamp>-faults.json` and `.md`).
+//! The fault run's report (`<stamp>-faults.json` and `.md`; `-faults-embedded` on the
+//! embedded default).
 
 use super::Options;
-use super::load::Writes;
-use super::receiver::FaultReceiver;
+use super::ledger::Ledger;
 use crate::report::{Machine, write_files};
-use crate::server::roster_version;
+use crate::server::{Backend, roster_version};
 use anyhow::Result;
 use serde::Serialize;
-use sqlx::Row;
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 /// The duplicate rate the run aims under (reported, not enforced).
 pub const DUPLICATE_TARGET_PCT: f64 = 0.1;
@@ -27,142 +24,10 @@ pub struct FaultRecord {
     pub error: Option<String>,
 }
 
-/// Committed changes against what the receiver got.
-#[derive(Debug, Serialize)]
-pub struct Ledger {
-    pub writes_committed: usize,
-    pub writes_given_up: usize,
-    pub write_retries: usize,
-    pub writes_committed_unanswered: usize,
-    /// `user.created` events recorded for the connection.
-    pub events: usize,
-    /// Committed writes without their event (the outbox must make this 0).
-    pub committed_without_event: usize,
-    /// Distinct events received.
-    pub delivered: usize,
-    /// Events never received: the figure that must be 0.
-    pub lost: usize,
-    /// Receptions beyond the first of an event.
-    pub duplicates: usize,
-    pub duplicate_pct: f64,
-    pub invalid_signatures: usize,
-    /// Webhooks received after the last fault ended (delivery resumed on its own).
-    pub delivered_after_last_fault: usize,
-    /// From the end of the load to the last webhook.
-    pub drain_s: f64,
-    /// Deliveries not `succeeded` when the ledger closed (the run waits for them to settle).
-    pub unsettled_deliveries: i64,
-    /// Webhooks received per 5 s from the start of the load (stalls show as zeros).
-    pub received_per_5s: Vec<usize>,
-}
-
-impl Ledger {
-    /// Waits until the receiver has every event and every delivery has settled (so re-sends
-    /// after a lost outcome are counted), or until nothing moved for 150 s (past the claim
-    /// lease), then counts.
-    pub async fn collect(
-        database_url: &str,
-        connection_id: &str,
-        writes: &Writes,
-        rx: &FaultReceiver,
-        started: Instant,
-        last_fault_end: Duration,
-    ) -> Result<Ledger> {
-        let pool = crate::postgres::pool(database_url).await?;
-        let rows = sqlx::query(
-            "SELECT id::text AS id, payload->'data'->>'user_name' AS user_name FROM events \
-             WHERE connection_id = $1::uuid AND event_type = 'user.created'",
-        )
-        .bind(connection_id)
-        .fetch_all(&pool)
-        .await?;
-        let events: HashMap<String, Option<String>> = rows
-            .iter()
-            .map(|r| {
-                (
-                    r.get::<String, _>("id"),
-                    r.get::<Option<String>, _>("user_name"),
-                )
-            })
-            .collect();
-        let load_end = Instant::now();
-        let unsettled = || async {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT count(*) FROM deliveries WHERE status <> 'succeeded'",
-            )
-            .fetch_one(&pool)
-            .await
-        };
-        let (mut last_count, mut last_progress) = (rx.count(), Instant::now());
-        let unsettled_deliveries = loop {
-            let hooks = rx.hooks();
-            let got: HashSet<&str> = hooks.iter().map(|h| h.id.as_str()).collect();
-            let left = unsettled().await?;
-            let all_in = events.keys().all(|id| got.contains(id.as_str()));
-            if (all_in && left == 0) || last_progress.elapsed() > Duration::from_secs(150) {
-                break left;
-            }
-            if hooks.len() > last_count {
-                (last_count, last_progress) = (hooks.len(), Instant::now());
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        };
-        pool.close().await;
-        let hooks = rx.hooks();
-        let event_names: HashSet<&str> = events.values().flatten().map(String::as_str).collect();
-        let distinct: HashSet<&str> = hooks.iter().map(|h| h.id.as_str()).collect();
-        let delivered = events
-            .keys()
-            .filter(|id| distinct.contains(id.as_str()))
-            .count();
-        let duplicates = hooks.len() - distinct.len();
-        let last_at = hooks.iter().map(|h| h.at).max().unwrap_or(load_end);
-        Ok(Ledger {
-            writes_committed: writes.committed.len(),
-            writes_given_up: writes.gave_up.len(),
-            write_retries: writes.retries,
-            writes_committed_unanswered: writes.committed_unanswered,
-            events: events.len(),
-            committed_without_event: writes
-                .committed
-                .iter()
-                .filter(|n| !event_names.contains(n.as_str()))
-                .count(),
-            delivered,
-            lost: events.len() - delivered,
-            duplicates,
-            duplicate_pct: if hooks.is_empty() {
-                0.0
-            } else {
-                duplicates as f64 * 100.0 / hooks.len() as f64
-            },
-            invalid_signatures: hooks.iter().filter(|h| !h.signature_valid).count(),
-            delivered_after_last_fault: hooks
-                .iter()
-                .filter(|h| h.at > started + last_fault_end)
-                .count(),
-            drain_s: last_at.saturating_duration_since(load_end).as_secs_f64(),
-            unsettled_deliveries,
-            received_per_5s: per_5s(&hooks, started),
-        })
-    }
-}
-
-fn per_5s(hooks: &[super::receiver::Hook], started: Instant) -> Vec<usize> {
-    let mut buckets = Vec::new();
-    for hook in hooks {
-        let n = (hook.at.saturating_duration_since(started).as_secs() / 5) as usize;
-        if buckets.len() <= n {
-            buckets.resize(n + 1, 0);
-        }
-        buckets[n] += 1;
-    }
-    buckets
-}
-
 #[derive(Debug, Serialize)]
 pub struct FaultReport {
     pub date: String,
+    pub backend: Backend,
     pub machine: Machine,
     pub roster_version: String,
     pub changes: usize,
@@ -183,12 +48,16 @@ impl FaultReport {
     pub fn new(opts: &Options) -> FaultReport {
         FaultReport {
             date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            backend: opts.backend,
             machine: Machine::detect(),
             roster_version: roster_version(&opts.binary),
             changes: opts.changes,
             rate: opts.rate,
             rabbitmq_outage_s: opts.outage.as_secs(),
-            instances: opts.instances.max(1),
+            instances: match opts.backend {
+                Backend::Services => opts.instances.max(1),
+                Backend::Embedded => 1,
+            },
             faults: Vec::new(),
             receiver_refused: 0,
             ledger: None,
@@ -251,9 +120,19 @@ impl FaultReport {
     }
 
     pub fn markdown(&self) -> String {
+        let deployment = match self.backend {
+            Backend::Services => format!(
+                "on PostgreSQL + RabbitMQ + Redis, {n} × `roster serve` and {n} × `roster worker` \
+                 as separate processes",
+                n = self.instances
+            ),
+            Backend::Embedded => {
+                "on the embedded default (SQLite, in-process bus), one `roster run`".to_string()
+            }
+        };
         let mut md = format!(
-            "## Fault run {}\n\n{} on {} cores ({}). {} creates at {:.0}/s on PostgreSQL + RabbitMQ + Redis, \
-             {} × `roster serve` and {} × `roster worker` as separate processes. Verdict: **{}**.\n\n\
+            "## Fault run {}\n\n{} on {} cores ({}). {} creates at {:.0}/s {deployment}. \
+             Verdict: **{}**.\n\n\
              | fault | at (s) | lasted (s) | deliveries resumed after (s) | error |\n|---|---:|---:|---:|---|\n",
             self.date,
             self.roster_version,
@@ -261,8 +140,6 @@ impl FaultReport {
             self.machine.cpu_model,
             self.changes,
             self.rate,
-            self.instances,
-            self.instances,
             self.verdict()
         );
         for f in &self.faults {
@@ -321,6 +198,10 @@ impl FaultReport {
     }
 
     pub fn write(&self, out: &Path, stamp: &str) -> Result<(PathBuf, PathBuf)> {
-        write_files(out, &format!("{stamp}-faults"), self, &self.markdown())
+        let name = match self.backend {
+            Backend::Services => format!("{stamp}-faults"),
+            Backend::Embedded => format!("{stamp}-faults-embedded"),
+        };
+        write_files(out, &name, self, &self.markdown())
     }
 }

@@ -87,9 +87,11 @@ pub async fn append<C: ConnectionTrait>(
     data: Value,
     previous_attributes: Option<Value>,
 ) -> Result<EventEnvelope> {
-    let mut envelope = new_envelope(ctx, event_type, data, previous_attributes);
+    let mut envelope = new_envelope(ctx, event_type, data, previous_attributes, Utc::now());
     envelope.sequence = match txn.get_database_backend() {
-        DbBackend::Postgres => insert_sequenced_pg(txn, &envelope).await?,
+        DbBackend::Postgres => {
+            insert_sequenced_pg(txn, ctx.connection_id, std::slice::from_ref(&envelope)).await?
+        }
         _ => insert_sequenced(txn, &mut envelope).await?,
     };
     Ok(envelope)
@@ -104,14 +106,15 @@ pub async fn append_all<C: ConnectionTrait>(
     event_type: &'static str,
     data: Vec<Value>,
 ) -> Result<()> {
+    let now = Utc::now();
     let mut envelopes: Vec<EventEnvelope> = data
         .into_iter()
-        .map(|data| new_envelope(ctx, event_type, data, None))
+        .map(|data| new_envelope(ctx, event_type, data, None, now))
         .collect();
     match txn.get_database_backend() {
         DbBackend::Postgres => {
             for batch in envelopes.chunks(BATCH) {
-                insert_batch_pg(txn, ctx.connection_id, batch).await?;
+                insert_sequenced_pg(txn, ctx.connection_id, batch).await?;
             }
         }
         _ => {
@@ -131,12 +134,13 @@ fn new_envelope(
     event_type: &'static str,
     data: Value,
     previous_attributes: Option<Value>,
+    created_at: DateTime<Utc>,
 ) -> EventEnvelope {
     debug_assert!(EVENT_TYPES.contains(&event_type));
     EventEnvelope {
         id: EventId::new(),
         event_type: event_type.to_string(),
-        created_at: Utc::now(),
+        created_at,
         tenant_id: ctx.tenant_id,
         tenant_external_id: ctx.tenant_external_id.clone(),
         connection_id: Some(ctx.connection_id),
@@ -146,15 +150,18 @@ fn new_envelope(
     }
 }
 
-/// Postgres: [`insert_sequenced_pg`] for several events of one connection and type: the counter
-/// is bumped by their number and each takes the next sequence in turn.
-async fn insert_batch_pg<C: ConnectionTrait>(
+/// Postgres: takes the next sequences and inserts the events (one connection's, of one type and
+/// time) in one statement: the counter is bumped by their number and each takes the next
+/// sequence in turn. The connection's counter row stays locked from the bump to the commit, and
+/// every other writer of the connection waits for it, so the bump comes last and costs one
+/// round trip. Returns the last sequence taken.
+async fn insert_sequenced_pg<C: ConnectionTrait>(
     txn: &C,
     connection: ConnectionId,
     envelopes: &[EventEnvelope],
-) -> Result<()> {
+) -> Result<i64> {
     let Some(first) = envelopes.first() else {
-        return Ok(());
+        return Err(anyhow::anyhow!("no events to insert").into());
     };
     let count = i64::try_from(envelopes.len()).map_err(anyhow::Error::from)?;
     let mut values = vec![
@@ -184,53 +191,24 @@ async fn insert_batch_pg<C: ConnectionTrait>(
         INSERT INTO events (id, tenant_id, connection_id, sequence, event_type, payload, created_at) \
         SELECT v.id, $3, $1, base + v.ord, $4, \
             jsonb_set(v.payload, '{{sequence}}', to_jsonb(base + v.ord)), $5 \
-        FROM bumped, (VALUES {}) AS v(id, payload, ord) ORDER BY v.ord",
+        FROM bumped, (VALUES {}) AS v(id, payload, ord) ORDER BY v.ord RETURNING sequence",
         rows.join(", ")
     );
     let inserted = txn
-        .execute_raw(Statement::from_sql_and_values(
+        .query_all_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             sql,
             values,
         ))
-        .await?
-        .rows_affected();
-    if inserted != envelopes.len() as u64 {
+        .await?;
+    if inserted.len() != envelopes.len() {
         return Err(DomainError::NotFound("connection"));
     }
-    Ok(())
-}
-
-/// Postgres: takes the next sequence and inserts the event in one statement. The connection's
-/// counter row stays locked from the bump to the commit, and every other writer of the
-/// connection waits for it, so the bump comes last and costs one round trip.
-async fn insert_sequenced_pg<C: ConnectionTrait>(txn: &C, envelope: &EventEnvelope) -> Result<i64> {
-    const SQL: &str = "WITH bumped AS (\
-            UPDATE connection_sequences SET event_seq = event_seq + 1 WHERE connection_id = $1 \
-            RETURNING event_seq) \
-        INSERT INTO events (id, tenant_id, connection_id, sequence, event_type, payload, created_at) \
-        SELECT $2, $3, $1, event_seq, $4, jsonb_set($5, '{sequence}', to_jsonb(event_seq)), $6 \
-        FROM bumped RETURNING sequence";
-    let payload = serde_json::to_value(envelope).map_err(anyhow::Error::from)?;
-    let connection = envelope
-        .connection_id
-        .ok_or(DomainError::NotFound("connection"))?;
-    let row = txn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            SQL,
-            [
-                connection.0.into(),
-                envelope.id.0.into(),
-                envelope.tenant_id.0.into(),
-                envelope.event_type.clone().into(),
-                payload.into(),
-                envelope.created_at.into(),
-            ],
-        ))
-        .await?
-        .ok_or(DomainError::NotFound("connection"))?;
-    Ok(row.try_get::<i64>("", "sequence")?)
+    let mut last = 0_i64;
+    for row in &inserted {
+        last = Ord::max(last, row.try_get::<i64>("", "sequence")?);
+    }
+    Ok(last)
 }
 
 /// Any other backend (SQLite has one writer at a time): bump, then insert.

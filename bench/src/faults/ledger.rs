@@ -135,7 +135,7 @@ impl Ledger {
         let load_end = Instant::now();
         let mut events: HashMap<String, Option<String>> = HashMap::new();
         let mut cursor: Option<String> = None;
-        let (mut last_count, mut last_progress) = (rx.count() + events.len(), Instant::now());
+        let (mut last_count, mut last_progress) = (rx.count(), Instant::now());
         let unsettled_deliveries = loop {
             let (more, next) = records.user_events_after(cursor.as_deref()).await?;
             events.extend(more);

@@ -41,6 +41,17 @@ pub struct Options {
     pub keep: bool,
 }
 
+impl Options {
+    /// Api processes (and as many workers) the run starts: the embedded default is one
+    /// `roster run`.
+    pub fn processes(&self) -> usize {
+        match self.backend {
+            Backend::Services => self.instances.max(1),
+            Backend::Embedded => 1,
+        }
+    }
+}
+
 /// The apis and the workers, as separate processes; api `n` always listens on `listens[n]`.
 /// Embedded: one `roster run` (api and worker) in `apis[0]`, no workers.
 struct Processes<'a> {
@@ -203,10 +214,7 @@ pub async fn run(opts: &Options, stamp: &str) -> (FaultReport, Result<()>) {
         Ok(h) => h,
         Err(err) => return (report, Err(err)),
     };
-    let instances = match opts.backend {
-        Backend::Services => opts.instances.max(1),
-        Backend::Embedded => 1,
-    };
+    let instances = opts.processes();
     let mut listens = vec![
         deployment
             .base_url

@@ -54,10 +54,7 @@ impl FaultReport {
             changes: opts.changes,
             rate: opts.rate,
             rabbitmq_outage_s: opts.outage.as_secs(),
-            instances: match opts.backend {
-                Backend::Services => opts.instances.max(1),
-                Backend::Embedded => 1,
-            },
+            instances: opts.processes(),
             faults: Vec::new(),
             receiver_refused: 0,
             ledger: None,

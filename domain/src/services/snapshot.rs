@@ -96,7 +96,8 @@ impl Services {
         let sequence = connection_sequence::Entity::find_by_id(conn.id)
             .one(&txn)
             .await?
-            .map_or(0, |s| s.event_seq);
+            .ok_or(DomainError::NotFound("connection"))?
+            .event_seq;
         let events_from = match &from {
             Some(cursor) => cursor.events_from,
             None => self.feed_head(&txn).await?,

@@ -6,27 +6,18 @@ mod support;
 
 use chrono::Duration;
 use roster_domain::clock::Clock;
-use roster_domain::entities::{delivery, event};
+use roster_domain::entities::delivery;
 use roster_domain::ids::EventId;
 use roster_domain::services::CLAIM_LEASE_SECS;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::json;
-use support::{bare, catch_all_endpoint};
+use support::{bare, catch_all_endpoint, create_user_event};
 use uuid::Uuid;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redelivered_message_sends_nothing_twice_and_takes_over_what_was_left() {
     // No worker runs: the test plays the handlers.
     let (isolation, svc, clock, ctx) = bare().await;
-    let input = roster_scim::parse_user(&json!({"userName": "ada"})).unwrap();
-    svc.create_user(&ctx, input).await.unwrap();
-    let created = event::Entity::find()
-        .filter(event::Column::EventType.eq("user.created"))
-        .one(&svc.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let event = EventId(created.id);
+    let event = EventId(create_user_event(&svc, &ctx, "ada").await.id);
     let mut endpoints = Vec::new();
     for n in 0..3 {
         let url = format!("http://127.0.0.1:9/hooks/{n}");
@@ -87,15 +78,7 @@ async fn a_redelivered_message_sends_nothing_twice_and_takes_over_what_was_left(
 
     // An endpoint with deliveries waiting for a slot: the row is created due, and left to
     // the retry loop rather than returned.
-    let input = roster_scim::parse_user(&json!({"userName": "bob"})).unwrap();
-    svc.create_user(&ctx, input).await.unwrap();
-    let second = event::Entity::find()
-        .filter(event::Column::EventType.eq("user.created"))
-        .filter(event::Column::Id.ne(event.0))
-        .one(&svc.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let second = create_user_event(&svc, &ctx, "bob").await;
     let queued = [endpoints[0]];
     let mine = svc
         .begin_deliveries(EventId(second.id), &endpoints, &queued)

@@ -3,7 +3,9 @@
 mod support;
 
 use reqwest::Method;
+use roster_domain::ids::EventId;
 use roster_domain::services::NewEndpoint;
+use roster_worker::relay;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -140,4 +142,59 @@ async fn webhooks_flow_while_writes_never_pause() {
 
     receiver.stop().await;
     app.stop().await;
+}
+
+/// A worker can get a message while the relay that published it has not committed yet. Its
+/// delivery rows reference the event, and the foreign-key check locks the event's row: the
+/// relay's claim must be a lock that check does not wait for (`FOR NO KEY UPDATE`, not `FOR
+/// UPDATE`), or every delivery waits for the relay's commit. And the claim's scan reads the
+/// unpublished rows through an index scan, never a bitmap scan that would visit every dead
+/// row version of already published events on every pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_do_not_wait_for_the_relay_to_commit() {
+    if backend() != Backend::Services {
+        return; // SQLite: one relay, no row locks, statements outside a transaction.
+    }
+    let (_isolation, svc, _clock, ctx) = support::bare().await;
+    let created = support::create_user_event(&svc, &ctx, "ada").await;
+    let endpoint = support::catch_all_endpoint(&svc, "http://127.0.0.1:9/hook").await;
+
+    // A relay between its claim and its commit (publishing, say).
+    let relay_txn = svc.begin_outbox_pass().await.unwrap();
+    let claimed = relay::claim(&relay_txn, &svc, true).await.unwrap();
+    assert!(claimed.iter().any(|e| e.id == created.id));
+    let began = tokio::time::timeout(
+        Duration::from_secs(5),
+        svc.begin_deliveries(EventId(created.id), &[endpoint], &[]),
+    )
+    .await
+    .expect("the delivery row waited for the relay's commit")
+    .unwrap();
+    assert_eq!(began.len(), 1);
+    relay_txn.commit().await.unwrap();
+
+    // The claim's plan: an index scan in a pass; the planner's own choice for the same
+    // query is a bitmap scan (it expects a few hundred of the table's rows).
+    let explain = |txn: sea_orm::DatabaseTransaction| async move {
+        let plan: Vec<String> = txn
+            .query_all_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "EXPLAIN SELECT * FROM events WHERE published_at IS NULL ORDER BY id \
+                 LIMIT 200 FOR NO KEY UPDATE SKIP LOCKED",
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0).unwrap())
+            .collect();
+        txn.rollback().await.unwrap();
+        plan.join("\n")
+    };
+    let unguided = explain(svc.begin_write().await.unwrap()).await;
+    let pass = explain(svc.begin_outbox_pass().await.unwrap()).await;
+    assert!(unguided.contains("Bitmap"), "{unguided}");
+    assert!(
+        pass.contains("Index Scan") && !pass.contains("Bitmap"),
+        "{pass}"
+    );
 }

@@ -1,8 +1,10 @@
 //! The outbox relay: publishes committed events to the bus in order, then marks them
 //! published. Woken by a commit (in-process signal, or Postgres NOTIFY from other processes),
 //! with a polling fallback. Several relays may run: on Postgres each batch is claimed with
-//! `FOR UPDATE SKIP LOCKED`, so an event is published by one of them. On the same wake-ups, and
-//! before publishing, the relay runs the Events API feed's sequencer.
+//! `FOR NO KEY UPDATE SKIP LOCKED`, so an event is published by one of them. (Not `FOR UPDATE`:
+//! that lock conflicts with the foreign-key check of a delivery row referencing the event, so
+//! a worker that got the message before the relay committed would wait for that commit.) On
+//! the same wake-ups, after publishing, the relay runs the Events API feed's sequencer.
 
 use crate::Backoff;
 use crate::bus::{BusMessage, EventBus};
@@ -14,7 +16,6 @@ use roster_domain::services::SEQUENCE_BATCH;
 use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,8 +30,10 @@ pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationTo
         if listener.is_none() && svc.db.get_database_backend() == DbBackend::Postgres {
             listener = listen(&svc).await;
         }
+        // Publishing first: webhooks wait on it, the Events API feed can wait a pass.
+        let published = publish_batch(&svc, bus.as_ref()).await;
         sequence(&svc).await;
-        match publish_batch(&svc, bus.as_ref()).await {
+        match published {
             Ok(n) if n as u64 >= svc.config.relay.batch_size => continue,
             Ok(_) => backoff.reset(),
             Err(err) => {
@@ -92,15 +95,33 @@ async fn notified(listener: &mut Option<sqlx::postgres::PgListener>) -> bool {
     }
 }
 
+/// Up to one batch of unpublished events, oldest first. `lock` (Postgres, in the relay's
+/// transaction): each row is locked until that transaction ends, and rows another relay holds
+/// are skipped.
+pub async fn claim<C: ConnectionTrait>(
+    conn: &C,
+    svc: &Services,
+    lock: bool,
+) -> Result<Vec<event::Model>, sea_orm::DbErr> {
+    let mut query = event::Entity::find()
+        .filter(event::Column::PublishedAt.is_null())
+        .order_by_asc(event::Column::Id)
+        .limit(svc.config.relay.batch_size);
+    if lock {
+        query = query.lock_with_behavior(LockType::NoKeyUpdate, LockBehavior::SkipLocked);
+    }
+    query.all(conn).await
+}
+
 /// Publishes up to one batch; returns how many events it published.
 ///
-/// Postgres: the batch is claimed inside a transaction with `FOR UPDATE SKIP LOCKED`, so
+/// Postgres: the batch is claimed inside a transaction (`claim`), so
 /// concurrent relays never publish the same rows. SQLite (one process, one relay): plain
 /// statements, because a read-then-write transaction there fails with `SQLITE_BUSY_SNAPSHOT`
 /// whenever the api commits in between.
 pub async fn publish_batch(svc: &Services, bus: &dyn EventBus) -> anyhow::Result<usize> {
     if svc.db.get_database_backend() == DbBackend::Postgres {
-        let txn = svc.db.begin().await?;
+        let txn = svc.begin_outbox_pass().await?;
         let n = publish_from(&txn, svc, bus, true).await?;
         txn.commit().await?;
         Ok(n)
@@ -115,14 +136,7 @@ async fn publish_from<C: ConnectionTrait>(
     bus: &dyn EventBus,
     lock: bool,
 ) -> anyhow::Result<usize> {
-    let mut query = event::Entity::find()
-        .filter(event::Column::PublishedAt.is_null())
-        .order_by_asc(event::Column::Id)
-        .limit(svc.config.relay.batch_size);
-    if lock {
-        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let rows = query.all(conn).await?;
+    let rows = claim(conn, svc, lock).await?;
     if rows.is_empty() {
         return Ok(0);
     }

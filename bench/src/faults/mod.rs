@@ -4,9 +4,11 @@
 //! and the api is SIGKILLed mid-request. On the embedded default (`roster run`: SQLite and the
 //! in-process bus in one process) the faults are that process SIGKILLed mid-request, twice, and
 //! the flaky receiver. A ledger then compares every committed change with what the receiver got:
-//! lost events, duplicates, signatures, and whether delivery resumed by itself.
+//! lost events, duplicates, signatures, and whether delivery resumed by itself. With two apis
+//! or more, revocation and rate limits are then checked across them (`instances.rs`).
 
 mod inject;
+mod instances;
 mod ledger;
 mod load;
 mod receiver;
@@ -205,6 +207,10 @@ pub async fn run(opts: &Options, stamp: &str) -> (FaultReport, Result<()>) {
             "[1,2,4,8,15,30,60]".into(),
         ),
         ("ROSTER_LOG_LEVEL".into(), "info".into()),
+        (
+            "ROSTER_LIMITS__API_REQUESTS_PER_SEC".into(),
+            instances::API_RATE_LIMIT.to_string(),
+        ),
     ]);
     let admin = match create_database(&opts.urls, &deployment).await {
         Ok(admin) => admin.map(|(admin, _, _)| admin),
@@ -330,6 +336,11 @@ async fn faults(opts: &Options, procs: &mut Processes<'_>, report: &mut FaultRep
     let ledger = Ledger::collect(&records, &writes, &rx, started, last_fault_end).await?;
     report.receiver_refused = rx.refused();
     report.ledger = Some(ledger);
+    if procs.listens.len() > 1 {
+        eprintln!("== revocation and rate limits across the apis");
+        let checks = instances::check(&procs.http, &procs.listens, deployment, &connection_id);
+        report.across_instances = Some(checks.await?);
+    }
     report.total_s = started.elapsed().as_secs_f64();
     if let Some(exit) = procs.exited() {
         report.notes.push(format!("{exit} before the end"));

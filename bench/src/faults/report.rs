@@ -2,6 +2,7 @@
 //! embedded default).
 
 use super::Options;
+use super::instances::InstanceChecks;
 use super::ledger::Ledger;
 use crate::report::{Machine, write_files};
 use crate::server::{Backend, roster_version};
@@ -38,6 +39,8 @@ pub struct FaultReport {
     pub faults: Vec<FaultRecord>,
     pub receiver_refused: usize,
     pub ledger: Option<Ledger>,
+    /// Revocation and rate limits across the apis (two or more apis).
+    pub across_instances: Option<InstanceChecks>,
     /// A process exited or delivery did not resume by itself.
     pub stuck: bool,
     pub total_s: f64,
@@ -58,6 +61,7 @@ impl FaultReport {
             faults: Vec::new(),
             receiver_refused: 0,
             ledger: None,
+            across_instances: None,
             stuck: false,
             total_s: 0.0,
             notes: Vec::new(),
@@ -101,6 +105,9 @@ impl FaultReport {
             if f.deliveries_resumed_after_s.is_none() {
                 problems.push(format!("deliveries did not resume after “{}”", f.fault));
             }
+        }
+        if let Some(checks) = &self.across_instances {
+            problems.extend(checks.problems());
         }
         if self.stuck {
             problems.push("a process stopped".into());
@@ -187,6 +194,9 @@ impl FaultReport {
                 "\nWebhooks received per 5 s from the start: {}",
                 counts.join(" ")
             );
+        }
+        if let Some(checks) = &self.across_instances {
+            md.push_str(&checks.markdown());
         }
         for note in &self.notes {
             let _ = writeln!(md, "\n- {note}");

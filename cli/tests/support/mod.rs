@@ -95,6 +95,26 @@ pub async fn catch_all_endpoint(svc: &Services, url: &str) -> uuid::Uuid {
     svc.create_endpoint(catch_all(url)).await.unwrap().0.id.0
 }
 
+/// Creates user `user_name` through the services and returns its `user.created` event (the
+/// newest one: event ids grow with time).
+pub async fn create_user_event(
+    svc: &Services,
+    ctx: &roster_domain::ids::ConnectionCtx,
+    user_name: &str,
+) -> roster_domain::entities::event::Model {
+    use roster_domain::entities::event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let input = roster_scim::parse_user(&serde_json::json!({"userName": user_name})).unwrap();
+    svc.create_user(ctx, input).await.unwrap();
+    event::Entity::find()
+        .filter(event::Column::EventType.eq("user.created"))
+        .order_by_desc(event::Column::Id)
+        .one(&svc.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 /// Isolated backing resources for one test, and how to remove them.
 pub struct Isolation {
     pub config: Config,

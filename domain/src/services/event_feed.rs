@@ -178,7 +178,7 @@ impl Services {
         if pending.is_none() {
             return Ok(0);
         }
-        let txn = self.begin_write().await?;
+        let txn = self.begin_outbox_pass().await?;
         // A no-op write locks the row until commit: the next sequencer waits, then reads what
         // this one committed.
         let last = event_feed::Entity::update_many()

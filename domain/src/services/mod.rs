@@ -156,6 +156,22 @@ impl Services {
             .await
     }
 
+    /// Begins a write transaction for a pass over the outbox's "not yet done" rows (events
+    /// not yet published, not yet in the feed). Those rows are updated moments after they are
+    /// written, so their indexes fill with entries of dead row versions until a vacuum. A
+    /// bitmap scan visits every such entry on every pass, and the planner prefers one for
+    /// these queries; a plain index scan marks the dead entries it passes, so the next pass
+    /// skips them (measured after 5,000 events: 3.3 ms and 900 heap pages a pass, versus
+    /// 0.1 ms). `SET LOCAL` lasts until the end of the transaction.
+    pub async fn begin_outbox_pass(&self) -> Result<DatabaseTransaction, DbErr> {
+        let txn = self.begin_write().await?;
+        if txn.get_database_backend() == DbBackend::Postgres {
+            txn.execute_unprepared("SET LOCAL enable_bitmapscan = off")
+                .await?;
+        }
+        Ok(txn)
+    }
+
     /// Begins a read-only transaction whose statements all see one snapshot of the database
     /// (Postgres: `REPEATABLE READ`; SQLite in WAL mode: any read transaction, from its first
     /// read), for reads that must agree with each other across several queries.

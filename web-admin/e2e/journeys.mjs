@@ -13,7 +13,7 @@
 // Screenshots go to e2e/screenshots/journey-*.png (CI artifacts, not committed).
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { check, finish, launch, overflows, shot, watch } from './lib.mjs';
+import { check, finish, launch, overflows, shot, shots, watch } from './lib.mjs';
 
 const base = process.argv[2];
 const email = process.env.E2E_OPERATOR_EMAIL;
@@ -257,6 +257,13 @@ try {
   for (const { page, list } of problems) check(list.length === 0, `${page}: no console errors or failed requests ${list.join(' | ')}`);
 } catch (error) {
   check(false, `journey stopped: ${error.message}`);
+  // What the pages showed and logged when it stopped, for the failure's diagnosis.
+  for (const { page, list } of problems) if (list.length > 0) console.log(`# ${page}: ${list.join(' | ')}`);
+  const open = browser.contexts().flatMap((context) => context.pages());
+  for (const [n, page] of open.entries()) {
+    await page.screenshot({ path: `${shots}journey-stopped-${n}.png`, fullPage: true }).catch(() => {});
+    console.log(`# page ${n} (${page.url()}): ${(await page.locator('main').innerText().catch(() => '')).slice(0, 2000)}`);
+  }
 } finally {
   await browser.close();
   receiver.close();

@@ -6,7 +6,7 @@ use reqwest::Method;
 use roster_domain::ids::EventId;
 use roster_domain::services::NewEndpoint;
 use roster_worker::relay;
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement};
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -175,20 +175,24 @@ async fn deliveries_do_not_wait_for_the_relay_to_commit() {
 
     // The claim's plan: an index scan in a pass; the planner's own choice for the same
     // query is a bitmap scan (it expects a few hundred of the table's rows).
-    let explain = |txn: sea_orm::DatabaseTransaction| async move {
-        let plan: Vec<String> = txn
-            .query_all_raw(Statement::from_string(
-                DbBackend::Postgres,
-                "EXPLAIN SELECT * FROM events WHERE published_at IS NULL ORDER BY id \
-                 LIMIT 200 FOR NO KEY UPDATE SKIP LOCKED",
-            ))
-            .await
-            .unwrap()
-            .iter()
-            .map(|row| row.try_get_by_index::<String>(0).unwrap())
-            .collect();
-        txn.rollback().await.unwrap();
-        plan.join("\n")
+    let claim = relay::claim_query(&svc, true).build(DbBackend::Postgres);
+    let explain = |txn: sea_orm::DatabaseTransaction| {
+        let statement = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!("EXPLAIN {}", claim.sql),
+            claim.values.clone().map(|v| v.0).unwrap_or_default(),
+        );
+        async move {
+            let plan: Vec<String> = txn
+                .query_all_raw(statement)
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.try_get_by_index::<String>(0).unwrap())
+                .collect();
+            txn.rollback().await.unwrap();
+            plan.join("\n")
+        }
     };
     let unguided = explain(svc.begin_write().await.unwrap()).await;
     let pass = explain(svc.begin_outbox_pass().await.unwrap()).await;

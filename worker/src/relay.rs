@@ -16,6 +16,7 @@ use roster_domain::services::SEQUENCE_BATCH;
 use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -95,22 +96,27 @@ async fn notified(listener: &mut Option<sqlx::postgres::PgListener>) -> bool {
     }
 }
 
-/// Up to one batch of unpublished events, oldest first. `lock` (Postgres, in the relay's
-/// transaction): each row is locked until that transaction ends, and rows another relay holds
-/// are skipped.
+/// The query of [`claim`]: up to one batch of unpublished events, oldest first. `lock`
+/// (Postgres, in the relay's transaction): each row is locked until that transaction ends, and
+/// rows another relay holds are skipped.
+pub fn claim_query(svc: &Services, lock: bool) -> Select<event::Entity> {
+    let query = event::Entity::find()
+        .filter(event::Column::PublishedAt.is_null())
+        .order_by_asc(event::Column::Id)
+        .limit(svc.config.relay.batch_size);
+    match lock {
+        true => query.lock_with_behavior(LockType::NoKeyUpdate, LockBehavior::SkipLocked),
+        false => query,
+    }
+}
+
+/// Claims up to one batch of unpublished events (see [`claim_query`]).
 pub async fn claim<C: ConnectionTrait>(
     conn: &C,
     svc: &Services,
     lock: bool,
 ) -> Result<Vec<event::Model>, sea_orm::DbErr> {
-    let mut query = event::Entity::find()
-        .filter(event::Column::PublishedAt.is_null())
-        .order_by_asc(event::Column::Id)
-        .limit(svc.config.relay.batch_size);
-    if lock {
-        query = query.lock_with_behavior(LockType::NoKeyUpdate, LockBehavior::SkipLocked);
-    }
-    query.all(conn).await
+    claim_query(svc, lock).all(conn).await
 }
 
 /// Publishes up to one batch; returns how many events it published.

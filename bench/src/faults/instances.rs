@@ -105,21 +105,17 @@ struct Apis<'a> {
 }
 
 impl Apis<'_> {
-    async fn status(&self, api: usize, method: reqwest::Method, path: &str, bearer: &str) -> u16 {
+    /// The status of `GET path` on api `api` (0: no answer).
+    async fn status(&self, api: usize, path: &str, bearer: &str) -> u16 {
         let url = format!("{}{path}", self.bases[api]);
-        match self
-            .http
-            .request(method, &url)
-            .bearer_auth(bearer)
-            .send()
-            .await
-        {
+        match self.http.get(&url).bearer_auth(bearer).send().await {
             Ok(reply) => reply.status().as_u16(),
             Err(_) => 0,
         }
     }
 
-    async fn json(&self, path: &str, key: &str, body: Value) -> Result<Value> {
+    /// `POST path` on the first api; the answer's JSON.
+    async fn post(&self, path: &str, key: &str, body: Value) -> Result<Value> {
         let url = format!("{}{path}", self.bases[0]);
         let reply = self
             .http
@@ -141,7 +137,7 @@ impl Apis<'_> {
     async fn on_each(&self, path: &str, bearer: &str) -> Vec<u16> {
         let mut statuses = Vec::new();
         for api in 0..self.bases.len() {
-            statuses.push(self.status(api, reqwest::Method::GET, path, bearer).await);
+            statuses.push(self.status(api, path, bearer).await);
         }
         statuses
     }
@@ -161,7 +157,7 @@ pub async fn check(
     let mut revocations = Vec::new();
 
     let issued = apis
-        .json(
+        .post(
             &format!("/api/v1/connections/{connection_id}/scim-tokens"),
             &admin,
             json!({}),
@@ -171,7 +167,7 @@ pub async fn check(
     let token_id = issued["id"].as_str().context("the SCIM token's id")?;
     let users = format!("/scim/v2/{connection_id}/Users?count=1");
     let before = apis.on_each(&users, token).await;
-    apis.json(
+    apis.post(
         &format!("/api/v1/scim-tokens/{token_id}/revoke"),
         &admin,
         json!({}),
@@ -194,7 +190,7 @@ pub async fn check(
     let (key_secret, key_id) = (secret(&key)?, key["id"].as_str().context("the key's id")?);
     let tenants = "/api/v1/tenants?limit=1";
     let before = apis.on_each(tenants, &key_secret).await;
-    apis.json(
+    apis.post(
         &format!("/api/v1/api-keys/{key_id}/revoke"),
         &admin,
         json!({}),
@@ -237,7 +233,7 @@ async fn burst(apis: &Apis<'_>, path: &str, key: &str) -> RateBurst {
     let mut seconds = BTreeSet::from([epoch_second()]);
     let requests = (0..BURST).map(|n| async move {
         let api = n % apis.bases.len();
-        let status = apis.status(api, reqwest::Method::GET, path, key).await;
+        let status = apis.status(api, path, key).await;
         (api, status, epoch_second())
     });
     let answers: Vec<(usize, u16, u64)> = futures::StreamExt::collect(

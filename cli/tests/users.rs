@@ -179,3 +179,108 @@ async fn groups_are_computed_and_delete_announces_removals() {
     assert_eq!(status, 404);
     app.stop().await;
 }
+
+/// A create writes the user and its `user.created` together (on PostgreSQL, one statement):
+/// concurrent creates of one connection take consecutive sequences, a rejected one takes none,
+/// the answer is the user as stored, and a connection without its event counter gets neither
+/// the user nor an event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creates_write_the_user_and_its_event_together() {
+    use roster_domain::entities::{connection_sequence, event, scim_user};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+
+    let app = TestApp::start().await;
+    let s = connect(&app, "Acme", "okta").await;
+    let connection: uuid::Uuid = s.base.rsplit('/').next().unwrap().parse().unwrap();
+    let create = |i: usize| {
+        s.send(
+            Method::POST,
+            "/Users",
+            Some(json!({
+                "userName": format!("user{i}@example.com"),
+                "name": {"givenName": format!("Given{i}")},
+                "emails": [{"value": format!("user{i}@example.com"), "primary": true}],
+            })),
+        )
+    };
+    let mut created = Vec::new();
+    for (status, user) in futures::future::join_all((0..20).map(create)).await {
+        assert_eq!(status, 201, "{user}");
+        created.push(user);
+    }
+    let (status, err) = s
+        .send(
+            Method::POST,
+            "/Users",
+            Some(json!({"userName": "USER3@example.com"})),
+        )
+        .await;
+    assert_eq!(
+        (status, err["scimType"].as_str()),
+        (409, Some("uniqueness"))
+    );
+    let (status, last) = create(20).await;
+    assert_eq!(status, 201, "{last}");
+    created.push(last);
+
+    for user in &created {
+        let id = user["id"].as_str().unwrap();
+        let (status, stored) = s.send(Method::GET, &format!("/Users/{id}"), None).await;
+        assert_eq!(status, 200);
+        assert_eq!(&stored, user, "the create answered the user as stored");
+    }
+    let events = event::Entity::find()
+        .filter(event::Column::ConnectionId.eq(connection))
+        .order_by_asc(event::Column::Sequence)
+        .all(&app.svc.db)
+        .await
+        .unwrap();
+    // The first request also activated the connection (`connection.activated`).
+    let sequences: Vec<i64> = events.iter().map(|e| e.sequence).collect();
+    assert_eq!(
+        sequences,
+        (1..=22).collect::<Vec<i64>>(),
+        "no gap, no repeat"
+    );
+    let creates: Vec<_> = events
+        .iter()
+        .filter(|e| e.event_type == "user.created")
+        .collect();
+    assert_eq!(creates.len(), 21);
+    for e in creates {
+        assert_eq!(e.payload["sequence"], e.sequence);
+        let id = e.payload["data"]["id"].as_str().unwrap();
+        let user = created.iter().find(|u| u["id"] == id).unwrap();
+        assert_eq!(e.payload["data"]["user_name"], user["userName"]);
+        assert_eq!(e.payload["data"]["first_name"], user["name"]["givenName"]);
+    }
+
+    // Without its counter (which only a hand edit of the database could remove), a create
+    // fails and writes nothing.
+    connection_sequence::Entity::delete_by_id(connection)
+        .exec(&app.svc.db)
+        .await
+        .unwrap();
+    let users_before = scim_user::Entity::find()
+        .filter(scim_user::Column::ConnectionId.eq(connection))
+        .count(&app.svc.db)
+        .await
+        .unwrap();
+    let (status, err) = create(21).await;
+    assert!(status >= 400, "{status} {err}");
+    let users_after = scim_user::Entity::find()
+        .filter(scim_user::Column::ConnectionId.eq(connection))
+        .count(&app.svc.db)
+        .await
+        .unwrap();
+    assert_eq!(users_after, users_before, "no user without its event");
+    assert_eq!(
+        event::Entity::find()
+            .filter(event::Column::ConnectionId.eq(connection))
+            .count(&app.svc.db)
+            .await
+            .unwrap(),
+        22
+    );
+    app.stop().await;
+}

@@ -33,6 +33,14 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// Applies `f` to a database error; any other error is kept.
+    pub fn map_db(self, f: impl FnOnce(DbErr) -> Self) -> Self {
+        match self {
+            DomainError::Db(err) => f(err),
+            other => other,
+        }
+    }
+
     /// Maps a unique-constraint violation to `Conflict(message)`, anything else to `Db`.
     pub fn from_db_unique(err: DbErr, message: impl Into<String>) -> Self {
         match err.sql_err() {

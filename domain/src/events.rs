@@ -8,10 +8,10 @@ use crate::entities::{connection_sequence, event};
 use crate::error::{DomainError, Result};
 use crate::ids::{ConnectionCtx, ConnectionId, EventId, TenantId};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, PostgresQueryBuilder, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
-    Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
+    Iterable, QueryFilter, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -160,45 +160,16 @@ async fn insert_sequenced_pg<C: ConnectionTrait>(
     connection: ConnectionId,
     envelopes: &[EventEnvelope],
 ) -> Result<i64> {
-    let Some(first) = envelopes.first() else {
-        return Err(anyhow::anyhow!("no events to insert").into());
-    };
-    let count = i64::try_from(envelopes.len()).map_err(anyhow::Error::from)?;
-    let mut values = vec![
-        connection.0.into(),
-        count.into(),
-        first.tenant_id.0.into(),
-        first.event_type.clone().into(),
-        first.created_at.into(),
-    ];
-    let mut rows = Vec::with_capacity(envelopes.len());
-    for (ord, envelope) in envelopes.iter().enumerate() {
-        let payload = serde_json::to_value(envelope).map_err(anyhow::Error::from)?;
-        let n = values.len();
-        rows.push(format!(
-            "(${}::uuid, ${}::jsonb, {})",
-            n + 1,
-            n + 2,
-            ord + 1
-        ));
-        values.push(envelope.id.0.into());
-        values.push(payload.into());
-    }
+    let sequenced = Sequenced::new(connection, envelopes, 0)?;
     let sql = format!(
-        "WITH bumped AS (\
-            UPDATE connection_sequences SET event_seq = event_seq + $2 WHERE connection_id = $1 \
-            RETURNING event_seq - $2 AS base) \
-        INSERT INTO events (id, tenant_id, connection_id, sequence, event_type, payload, created_at) \
-        SELECT v.id, $3, $1, base + v.ord, $4, \
-            jsonb_set(v.payload, '{{sequence}}', to_jsonb(base + v.ord)), $5 \
-        FROM bumped, (VALUES {}) AS v(id, payload, ord) ORDER BY v.ord RETURNING sequence",
-        rows.join(", ")
+        "WITH bumped AS ({}) {} RETURNING sequence",
+        sequenced.bump, sequenced.insert
     );
     let inserted = txn
         .query_all_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             sql,
-            values,
+            sequenced.values,
         ))
         .await?;
     if inserted.len() != envelopes.len() {
@@ -209,6 +180,123 @@ async fn insert_sequenced_pg<C: ConnectionTrait>(
         last = Ord::max(last, row.try_get::<i64>("", "sequence")?);
     }
     Ok(last)
+}
+
+/// Postgres: inserts `row` and appends one `event_type` event per item of `data` in a single
+/// statement, which run outside a transaction writes and commits both in one round trip
+/// (instead of `BEGIN`, the row, the events and `COMMIT`: four). The row is inserted only if
+/// the connection's counter was bumped, so either both are written or neither. Returns the row
+/// as stored, or `NotFound` when the connection has no counter.
+pub(crate) async fn insert_with_events_pg<C, A>(
+    db: &C,
+    ctx: &ConnectionCtx,
+    row: A,
+    event_type: &'static str,
+    data: Vec<Value>,
+) -> Result<<A::Entity as EntityTrait>::Model>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait,
+    <A::Entity as EntityTrait>::Model: FromQueryResult,
+{
+    let mut select = Query::select();
+    let mut columns = Vec::new();
+    for column in <A::Entity as EntityTrait>::Column::iter() {
+        if let Some(value) = row.get(column).into_value() {
+            columns.push(column);
+            select.expr(Expr::val(value));
+        }
+    }
+    select.from(Alias::new("bumped"));
+    let (insert, mut values) = Query::insert()
+        .into_table(A::Entity::default())
+        .columns(columns)
+        .select_from(select)
+        .map_err(anyhow::Error::from)?
+        .returning_all()
+        .build(PostgresQueryBuilder);
+    let now = Utc::now();
+    let envelopes: Vec<EventEnvelope> = data
+        .into_iter()
+        .map(|data| new_envelope(ctx, event_type, data, None, now))
+        .collect();
+    let sequenced = Sequenced::new(ctx.connection_id, &envelopes, values.0.len())?;
+    values.0.extend(sequenced.values);
+    let sql = format!(
+        "WITH bumped AS ({}), changed AS ({insert}), appended AS ({}) SELECT * FROM changed",
+        sequenced.bump, sequenced.insert
+    );
+    let stored = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?
+        .ok_or(DomainError::NotFound("connection"))?;
+    Ok(<A::Entity as EntityTrait>::Model::from_query_result(
+        &stored, "",
+    )?)
+}
+
+/// The parts of a Postgres statement that numbers and inserts `envelopes`: `bump`, the body of
+/// a CTE that must be named `bumped` (the connection's counter moved past them; column `base`),
+/// and `insert`, the events' `INSERT` reading it. Parameters are numbered from `offset + 1`.
+struct Sequenced {
+    bump: String,
+    insert: String,
+    values: Vec<sea_orm::Value>,
+}
+
+impl Sequenced {
+    fn new(connection: ConnectionId, envelopes: &[EventEnvelope], offset: usize) -> Result<Self> {
+        let Some(first) = envelopes.first() else {
+            return Err(anyhow::anyhow!("no events to insert").into());
+        };
+        let count = i64::try_from(envelopes.len()).map_err(anyhow::Error::from)?;
+        let mut values: Vec<sea_orm::Value> = vec![
+            connection.0.into(),
+            count.into(),
+            first.tenant_id.0.into(),
+            first.event_type.clone().into(),
+            first.created_at.into(),
+        ];
+        let p = |n: usize| format!("${}", offset + n);
+        let mut rows = Vec::with_capacity(envelopes.len());
+        for (ord, envelope) in envelopes.iter().enumerate() {
+            let payload = serde_json::to_value(envelope).map_err(anyhow::Error::from)?;
+            let n = values.len();
+            rows.push(format!(
+                "({}::uuid, {}::jsonb, {})",
+                p(n + 1),
+                p(n + 2),
+                ord + 1
+            ));
+            values.push(envelope.id.0.into());
+            values.push(payload.into());
+        }
+        Ok(Self {
+            bump: format!(
+                "UPDATE connection_sequences SET event_seq = event_seq + {count} \
+                 WHERE connection_id = {connection} RETURNING event_seq - {count} AS base",
+                count = p(2),
+                connection = p(1),
+            ),
+            insert: format!(
+                "INSERT INTO events \
+                 (id, tenant_id, connection_id, sequence, event_type, payload, created_at) \
+                 SELECT v.id, {tenant}, {connection}, base + v.ord, {event_type}, \
+                 jsonb_set(v.payload, '{{sequence}}', to_jsonb(base + v.ord)), {created_at} \
+                 FROM bumped, (VALUES {rows}) AS v(id, payload, ord) ORDER BY v.ord",
+                tenant = p(3),
+                connection = p(1),
+                event_type = p(4),
+                created_at = p(5),
+                rows = rows.join(", "),
+            ),
+            values,
+        })
+    }
 }
 
 /// Any other backend (SQLite has one writer at a time): bump, then insert.

@@ -15,7 +15,8 @@ use chrono::{SecondsFormat, Utc};
 use roster_scim::UserInput;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
+    QueryFilter,
 };
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -222,11 +223,31 @@ impl Services {
             updated_at: now,
         };
         apply_input(&mut model, input);
+        let conflict =
+            |e| DomainError::from_db_unique(e, "a user with this userName already exists");
+        if self.db.get_database_backend() == DbBackend::Postgres {
+            // The hot path of every initial sync: one round trip writes and commits the user
+            // and its event.
+            let data = vec![user_event_data(&model, &[])];
+            let active: scim_user::ActiveModel = model.into();
+            let user = events::insert_with_events_pg(
+                &self.db,
+                ctx,
+                active.reset_all(),
+                "user.created",
+                data,
+            )
+            .await
+            .map_err(|e| e.map_db(conflict))?;
+            self.events_committed();
+            return Ok(UserRecord {
+                user,
+                groups: Vec::new(),
+            });
+        }
         let txn = self.begin_write().await?;
         let active: scim_user::ActiveModel = model.into();
-        let model = active.reset_all().insert(&txn).await.map_err(|e| {
-            DomainError::from_db_unique(e, "a user with this userName already exists")
-        })?;
+        let model = active.reset_all().insert(&txn).await.map_err(conflict)?;
         events::append(
             &txn,
             ctx,

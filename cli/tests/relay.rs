@@ -202,3 +202,50 @@ async fn deliveries_do_not_wait_for_the_relay_to_commit() {
         "{pass}"
     );
 }
+
+/// A commit wakes the relays of other processes (`NOTIFY`) only when its own process runs no
+/// relay: one that does publishes the commit itself, so a `NOTIFY` would only send the others
+/// looking for work it does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commits_notify_other_processes_only_without_a_local_relay() {
+    use roster_domain::events::OUTBOX_CHANNEL;
+    use support::{bare, create_user_event};
+    if backend() != Backend::Services {
+        return;
+    }
+    let (isolation, svc, _clock, ctx) = bare().await;
+    let mut listener =
+        sqlx::postgres::PgListener::connect_with(svc.db.get_postgres_connection_pool())
+            .await
+            .unwrap();
+    listener.listen(OUTBOX_CHANNEL).await.unwrap();
+    let mut heard = async |within: Duration| {
+        let first = tokio::time::timeout(within, listener.recv()).await.is_ok();
+        // Drain what the same commits sent, until the channel has been quiet a moment.
+        while tokio::time::timeout(Duration::from_millis(300), listener.recv())
+            .await
+            .is_ok()
+        {}
+        first
+    };
+
+    create_user_event(&svc, &ctx, "ada").await;
+    assert!(
+        heard(Duration::from_secs(10)).await,
+        "no relay here: NOTIFY"
+    );
+    let local = svc.local_relay();
+    create_user_event(&svc, &ctx, "bob").await;
+    assert!(
+        !heard(Duration::from_secs(1)).await,
+        "a relay here: no NOTIFY"
+    );
+    drop(local);
+    create_user_event(&svc, &ctx, "cy").await;
+    assert!(
+        heard(Duration::from_secs(10)).await,
+        "the relay stopped: NOTIFY"
+    );
+    drop(listener);
+    isolation.cleanup().await;
+}

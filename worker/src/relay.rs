@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 pub async fn run(svc: Services, bus: Arc<dyn EventBus>, shutdown: CancellationToken) {
     let poll = Duration::from_millis(svc.config.relay.poll_interval_ms);
     let linger = Duration::from_millis(svc.config.relay.linger_ms);
+    let _local = svc.local_relay();
     let mut listener = None;
     let mut backoff = Backoff::default();
     loop {

@@ -19,6 +19,9 @@ pub const EXCERPT_CHARS: usize = 2048;
 /// Entries buffered before new ones are dropped (the log must never slow the SCIM API down).
 const QUEUE: usize = 10_000;
 const BATCH: usize = 200;
+/// How long the writer waits for more entries after the first of a batch: entries appear in
+/// the log this late at most, and a busy API writes them hundreds at a time.
+const LINGER: Duration = Duration::from_millis(100);
 
 /// One SCIM request as logged.
 #[derive(Debug, Clone, Serialize)]
@@ -118,6 +121,16 @@ impl Services {
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(BATCH);
             while rx.recv_many(&mut batch, BATCH).await > 0 {
+                // Gather what the next moments bring: under load, one statement then writes
+                // hundreds of entries instead of a few.
+                let until = tokio::time::Instant::now() + LINGER;
+                while batch.len() < BATCH {
+                    let room = BATCH - batch.len();
+                    match tokio::time::timeout_at(until, rx.recv_many(&mut batch, room)).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                }
                 if let Err(err) = svc.write_request_log(std::mem::take(&mut batch)).await {
                     tracing::warn!(error = %err, "writing the SCIM request log failed");
                 }

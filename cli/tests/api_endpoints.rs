@@ -249,3 +249,54 @@ async fn scopes_and_tenants_hold_on_endpoint_routes() {
     receiver.stop().await;
     app.stop().await;
 }
+
+/// Which endpoints an event goes to: the deployment's and its own tenant's, enabled, whose
+/// patterns name its type; never another tenant's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_goes_to_the_deployment_and_its_own_tenant_only() {
+    use roster_domain::services::NewEndpoint;
+    let app = TestApp::start().await;
+    let svc = &app.svc;
+    let acme = svc.create_tenant("Acme", None).await.unwrap().id;
+    let initech = svc.create_tenant("Initech", None).await.unwrap().id;
+    let endpoint = |tenant, types: &[&str]| NewEndpoint {
+        url: "http://127.0.0.1:9/roster".into(),
+        description: String::new(),
+        event_types: types.iter().map(|t| t.to_string()).collect(),
+        tenant_id: tenant,
+        ..Default::default()
+    };
+    let mut ids = Vec::new();
+    for (tenant, types) in [
+        (None, &["*"][..]),
+        (Some(acme), &["user.*"][..]),
+        (Some(acme), &["group.created"][..]),
+        (Some(initech), &["*"][..]),
+        (Some(acme), &["*"][..]),
+    ] {
+        ids.push(
+            svc.create_endpoint(endpoint(tenant, types))
+                .await
+                .unwrap()
+                .0
+                .id,
+        );
+    }
+    svc.disable_endpoint(ids[4], None, "test").await.unwrap();
+    let ids = &ids;
+    let matching = |tenant, event_type: &'static str| async move {
+        let mut found: Vec<usize> = svc
+            .matching_endpoints(tenant, event_type)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| ids.iter().position(|id| id.0 == e.id).unwrap())
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(matching(acme, "user.created").await, [0, 1]);
+    assert_eq!(matching(acme, "group.created").await, [0, 2]);
+    assert_eq!(matching(initech, "user.created").await, [0, 3]);
+    app.stop().await;
+}

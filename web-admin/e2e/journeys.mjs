@@ -38,6 +38,9 @@ const receiver = http.createServer((req, res) => {
 await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const receiverUrl = `http://127.0.0.1:${receiver.address().port}/webhooks/roster`;
 
+/** Whether `locator` shows within `timeoutMs`. */
+const appears = (locator, timeoutMs = 2_000) => locator.waitFor({ timeout: timeoutMs }).then(() => true, () => false);
+
 async function until(what, probe, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -129,7 +132,7 @@ try {
   await it.getByRole('button', { name: 'Create connection and token' }).click();
   const urlField = it.getByLabel('SCIM connector base URL', { exact: true });
   await urlField.waitFor();
-  check(await it.getByText('Copy the token now.').isVisible(), 'the token is shown once, with a warning');
+  check(await appears(it.getByText('Copy the token now.'), 10_000), 'the token is shown once, with a warning');
   const clipboard = () => it.evaluate(() => navigator.clipboard.readText());
   await it.getByRole('button', { name: 'Copy SCIM connector base URL' }).click();
   const scimBase = await clipboard();
@@ -140,7 +143,7 @@ try {
   secrets.add(await refreshToken(it));
   check(token.length > 20 && token === (await it.getByLabel('Authorization (Bearer)', { exact: true }).inputValue()), 'Copy puts the bearer token on the clipboard');
   const checkRegion = it.getByRole('region', { name: 'Connection check' });
-  check(await checkRegion.getByText('Waiting for the first request from your identity provider…').isVisible(), 'the live check waits for the IdP');
+  check(await appears(checkRegion.getByText('Waiting for the first request from your identity provider…'), 10_000), 'the live check waits for the IdP');
   await shot(it, 'journey-03-it-admin-okta-guide');
 
   // ── The IdP: provisions a user with the copied URL and token (and tries it twice) ──────
@@ -175,7 +178,7 @@ try {
   await users.getByRole('button', { name: 'ada@acme.test' }).focus();
   await it.keyboard.press('Enter');
   const userDialog = it.getByRole('dialog', { name: 'ada@acme.test' });
-  check(await userDialog.getByText('Ada Lovelace').isVisible(), 'Enter opens the user with its details');
+  check(await appears(userDialog.getByText('Ada Lovelace'), 10_000), 'Enter opens the user with its details');
   await shot(it, 'journey-05-it-admin-user');
   await it.keyboard.press('Escape');
   await userDialog.waitFor({ state: 'detached', timeout: 5_000 }).catch(() => {});
@@ -198,14 +201,16 @@ try {
   check(first.body.data.user_name === 'ada@acme.test' && Boolean(first.headers['webhook-signature']), 'the app receives a signed user.created webhook');
   await op.goto(endpointUrl);
   const deliveries = op.getByRole('table', { name: 'Deliveries, newest first' });
+  // A refresh shows a loading state until its answer is in: wait for the reloaded content
+  // rather than look at it right after the click.
   await until('the delivery listed as succeeded', async () => {
     await op.getByRole('button', { name: 'Refresh' }).last().click();
-    return (await deliveries.getByText('Succeeded').count()) > 0;
+    return appears(deliveries.getByText('Succeeded').first());
   });
   const chart = op.getByRole('region', { name: 'Attempts over time' });
   await until('the chart counting the attempt', async () => {
     await chart.getByRole('button', { name: 'Refresh' }).click();
-    return chart.getByRole('img', { name: /^1 succeeded and 0 failed/ }).isVisible();
+    return appears(chart.getByRole('img', { name: /^1 succeeded and 0 failed/ }));
   });
   check(true, 'the endpoint shows the delivery and the chart counts it');
   await shot(op, 'journey-10-operator-endpoint-deliveries');
@@ -219,7 +224,7 @@ try {
   check(replay.headers['webhook-id'] === first.headers['webhook-id'], 'the replay reaches the app with the same webhook-id');
   await until('the second attempt recorded', async () => {
     await op.reload();
-    return op.getByRole('heading', { name: 'Attempts (2)' }).isVisible();
+    return appears(op.getByRole('heading', { name: 'Attempts (2)' }));
   });
   check(true, 'the delivery shows both attempts');
   await shot(op, 'journey-11-operator-delivery-replayed');

@@ -9,7 +9,8 @@ use crate::services::deliveries::disable_endpoint_in;
 use crate::signing;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -400,7 +401,8 @@ impl Services {
         Ok(secret)
     }
 
-    /// Enabled endpoints that want this event.
+    /// Enabled endpoints that want this event. Only the deployment's and this tenant's are
+    /// read: with an endpoint per tenant, every event would otherwise read all of them.
     pub async fn matching_endpoints(
         &self,
         tenant_id: TenantId,
@@ -408,6 +410,11 @@ impl Services {
     ) -> Result<Vec<webhook_endpoint::Model>> {
         let enabled = webhook_endpoint::Entity::find()
             .filter(webhook_endpoint::Column::Enabled.eq(true))
+            .filter(
+                Condition::any()
+                    .add(webhook_endpoint::Column::TenantId.is_null())
+                    .add(webhook_endpoint::Column::TenantId.eq(tenant_id.0)),
+            )
             .all(&self.db)
             .await?;
         Ok(enabled

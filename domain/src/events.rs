@@ -182,17 +182,17 @@ async fn insert_sequenced_pg<C: ConnectionTrait>(
     Ok(last)
 }
 
-/// Postgres: inserts `row` and appends one `event_type` event per item of `data` in a single
-/// statement, which run outside a transaction writes and commits both in one round trip
-/// (instead of `BEGIN`, the row, the events and `COMMIT`: four). The row is inserted only if
-/// the connection's counter was bumped, so either both are written or neither. Returns the row
-/// as stored, or `NotFound` when the connection has no counter.
-pub(crate) async fn insert_with_events_pg<C, A>(
+/// Postgres: inserts `row` and appends its `event_type` event in a single statement, which run
+/// outside a transaction writes and commits both in one round trip (instead of `BEGIN`, the
+/// row, the event and `COMMIT`: four). The row is inserted only if the connection's counter
+/// was bumped, so either both are written or neither. Returns the row as stored, or `NotFound`
+/// when the connection has no counter.
+pub(crate) async fn insert_with_event_pg<C, A>(
     db: &C,
     ctx: &ConnectionCtx,
     row: A,
     event_type: &'static str,
-    data: Vec<Value>,
+    data: Value,
 ) -> Result<<A::Entity as EntityTrait>::Model>
 where
     C: ConnectionTrait,
@@ -215,12 +215,12 @@ where
         .map_err(anyhow::Error::from)?
         .returning_all()
         .build(PostgresQueryBuilder);
-    let now = Utc::now();
-    let envelopes: Vec<EventEnvelope> = data
-        .into_iter()
-        .map(|data| new_envelope(ctx, event_type, data, None, now))
-        .collect();
-    let sequenced = Sequenced::new(ctx.connection_id, &envelopes, values.0.len())?;
+    let envelope = new_envelope(ctx, event_type, data, None, Utc::now());
+    let sequenced = Sequenced::new(
+        ctx.connection_id,
+        std::slice::from_ref(&envelope),
+        values.0.len(),
+    )?;
     values.0.extend(sequenced.values);
     let sql = format!(
         "WITH bumped AS ({}), changed AS ({insert}), appended AS ({}) SELECT * FROM changed",

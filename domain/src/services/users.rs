@@ -225,41 +225,24 @@ impl Services {
         apply_input(&mut model, input);
         let conflict =
             |e| DomainError::from_db_unique(e, "a user with this userName already exists");
-        if self.db.get_database_backend() == DbBackend::Postgres {
+        let data = user_event_data(&model, &[]);
+        let active = scim_user::ActiveModel::from(model).reset_all();
+        let user = if self.db.get_database_backend() == DbBackend::Postgres {
             // The hot path of every initial sync: one round trip writes and commits the user
             // and its event.
-            let data = vec![user_event_data(&model, &[])];
-            let active: scim_user::ActiveModel = model.into();
-            let user = events::insert_with_events_pg(
-                &self.db,
-                ctx,
-                active.reset_all(),
-                "user.created",
-                data,
-            )
-            .await
-            .map_err(|e| e.map_db(conflict))?;
-            self.events_committed();
-            return Ok(UserRecord {
-                user,
-                groups: Vec::new(),
-            });
-        }
-        let txn = self.begin_write().await?;
-        let active: scim_user::ActiveModel = model.into();
-        let model = active.reset_all().insert(&txn).await.map_err(conflict)?;
-        events::append(
-            &txn,
-            ctx,
-            "user.created",
-            user_event_data(&model, &[]),
-            None,
-        )
-        .await?;
-        txn.commit().await?;
+            events::insert_with_event_pg(&self.db, ctx, active, "user.created", data)
+                .await
+                .map_err(|e| e.map_db(conflict))?
+        } else {
+            let txn = self.begin_write().await?;
+            let user = active.insert(&txn).await.map_err(conflict)?;
+            events::append(&txn, ctx, "user.created", data, None).await?;
+            txn.commit().await?;
+            user
+        };
         self.events_committed();
         Ok(UserRecord {
-            user: model,
+            user,
             groups: Vec::new(),
         })
     }
